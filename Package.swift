@@ -1,0 +1,100 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every dependency is chosen on purpose; each one costs build minutes on a 2-core CI.
+// - swift-argument-parser: the CLI.
+// - swift-log + swift-service-lifecycle: logging facade, service lifecycle and signals for `watch`.
+// - Yams: the policy files are YAML, so pharmacists can comment them.
+// - swift-crypto: SHA-256 for `source_sha256` and the policy digest.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "regimen-guard",
+    products: [
+        .executable(name: "regimen-guard", targets: ["regimen-guard"]),
+        .library(name: "RegimenGuardCore", targets: ["RegimenGuardCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Pure core: bytes and a date in, verdict out. No file, clock or process access.
+        .target(
+            name: "RegimenGuardCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // systemd bindings: journal (sd_journal_sendv) and sd_notify, plus the swift-log handler.
+        .target(
+            name: "RegimenGuardSystemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The spool service: inotify, claim, atomic verdicts, archive, quarantine, lifecycle.
+        .target(
+            name: "RegimenGuardService",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "regimen-guard",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardService",
+                "RegimenGuardSystemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardCoreTests",
+            dependencies: ["RegimenGuardCore", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardSystemdTests",
+            dependencies: ["RegimenGuardSystemd", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardServiceTests",
+            dependencies: ["RegimenGuardService", "RegimenGuardCore", "TestSupport", "regimen-guard"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardCLITests",
+            dependencies: ["RegimenGuardCore", "TestSupport", "regimen-guard"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

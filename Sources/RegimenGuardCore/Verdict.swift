@@ -1,0 +1,211 @@
+import Foundation
+
+/// How serious a finding is. The raw values are the CDS Hooks card indicators.
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case info, warning, critical
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .warning: 1
+        case .critical: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// The outcome of validating one order (ORDERS.md section 5).
+public enum Decision: String, Sendable, Codable, CaseIterable, Comparable {
+    case accept, review, reject, invalid
+
+    /// Exit code of `regimen-guard validate` for this decision.
+    public var exitCode: Int32 {
+        switch self {
+        case .accept: 0
+        case .review: 1
+        case .reject: 2
+        case .invalid: 65
+        }
+    }
+
+    /// Order used to pick the worst decision over several files.
+    private var rank: Int {
+        switch self {
+        case .accept: 0
+        case .review: 1
+        case .reject: 2
+        case .invalid: 3
+        }
+    }
+
+    public static func < (lhs: Decision, rhs: Decision) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A pointer into the order that a finding rests on.
+public struct Evidence: Sendable, Codable, Equatable {
+    /// JSON path of the item, e.g. `medications[0]`; the same for a CSV order.
+    public var path: String
+    /// The drug as the order named it.
+    public var drug: String?
+    /// Start of the item's active window (ISO date).
+    public var start: String?
+    /// Last day of the item's active window (ISO date), absent when open-ended.
+    public var end: String?
+    /// A short note, e.g. the stop reason or the observation value.
+    public var note: String?
+
+    public init(path: String, drug: String? = nil, start: String? = nil, end: String? = nil, note: String? = nil) {
+        self.path = path
+        self.drug = drug
+        self.start = start
+        self.end = end
+        self.note = note
+    }
+}
+
+/// A documented clinical rationale that accepted a finding.
+public struct OverrideNote: Sendable, Codable, Equatable {
+    public var reason: String
+    public var by: String?
+
+    public init(reason: String, by: String? = nil) {
+        self.reason = reason
+        self.by = by
+    }
+}
+
+/// One rule's finding on one order.
+public struct Finding: Sendable, Codable, Equatable {
+    /// Stable rule id, e.g. `her2-anthracycline-concurrent`.
+    public var rule: String
+    public var severity: Severity
+    /// The rule's title from the policy.
+    public var title: String
+    /// What is wrong in this order, with drugs and dates.
+    public var summary: String
+    /// Why it matters clinically.
+    public var detail: String
+    /// What to do.
+    public var recommendation: String
+    public var evidence: [Evidence]
+    public var references: [String]
+    /// True when an override in the order accepted this finding; it then does not count towards the decision.
+    public var overridden: Bool
+    public var override: OverrideNote?
+
+    public init(
+        rule: String, severity: Severity, title: String, summary: String, detail: String, recommendation: String,
+        evidence: [Evidence], references: [String], overridden: Bool = false, override: OverrideNote? = nil
+    ) {
+        self.rule = rule
+        self.severity = severity
+        self.title = title
+        self.summary = summary
+        self.detail = detail
+        self.recommendation = recommendation
+        self.evidence = evidence
+        self.references = references
+        self.overridden = overridden
+        self.override = override
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rule, severity, title, summary, detail, recommendation, evidence, references, overridden, override
+    }
+}
+
+/// Why an order could not be read: a JSON path (or CSV `line N, column M`) and a sentence.
+public struct OrderError: Sendable, Codable, Equatable, Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Which policy set judged an order.
+public struct PolicyStamp: Sendable, Codable, Equatable {
+    public var version: String
+    /// `sha256:` followed by the hex digest of the policy files.
+    public var digest: String
+
+    public init(version: String, digest: String) {
+        self.version = version
+        self.digest = digest
+    }
+}
+
+/// The verdict document written beside every order (ORDERS.md section 5).
+public struct Verdict: Sendable, Codable, Equatable {
+    public var orderID: String?
+    public var source: String
+    public var sourceSHA256: String
+    public var decision: Decision
+    public var findings: [Finding]
+    public var errors: [OrderError]
+    public var policy: PolicyStamp
+    public var validator: String
+    public var validatedAt: Date
+
+    public init(
+        orderID: String?, source: String, sourceSHA256: String, decision: Decision, findings: [Finding],
+        errors: [OrderError], policy: PolicyStamp, validator: String = Verdict.validatorName, validatedAt: Date
+    ) {
+        self.orderID = orderID
+        self.source = source
+        self.sourceSHA256 = sourceSHA256
+        self.decision = decision
+        self.findings = findings
+        self.errors = errors
+        self.policy = policy
+        self.validator = validator
+        self.validatedAt = validatedAt
+    }
+
+    public static let version = "1.0.0"
+    public static let validatorName = "regimen-guard \(version)"
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case source
+        case sourceSHA256 = "source_sha256"
+        case decision, findings, errors, policy, validator
+        case validatedAt = "validated_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        // order_id is always present (null when the order could not be read), so consumers need no key check.
+        try c.encode(orderID, forKey: .orderID)
+        try c.encode(source, forKey: .source)
+        try c.encode(sourceSHA256, forKey: .sourceSHA256)
+        try c.encode(decision, forKey: .decision)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(policy, forKey: .policy)
+        try c.encode(validator, forKey: .validator)
+        try c.encode(validatedAt, forKey: .validatedAt)
+    }
+
+    /// The verdict as the bytes of a verdict file: pretty JSON, keys in contract order, a final newline.
+    public func jsonBytes() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        // Encoding plain value types cannot fail; a failure here is a programming error.
+        guard let data = try? encoder.encode(self) else { preconditionFailure("verdict is not encodable") }
+        return Array(data) + [0x0A]
+    }
+
+    /// Parses a verdict file written by ``jsonBytes()``.
+    public static func decode(_ bytes: [UInt8]) throws -> Verdict {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Verdict.self, from: Data(bytes))
+    }
+}
