@@ -178,28 +178,61 @@ public struct Verdict: Sendable, Codable, Equatable {
         case validatedAt = "validated_at"
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        // order_id is always present (null when the order could not be read), so consumers need no key check.
-        try c.encode(orderID, forKey: .orderID)
-        try c.encode(source, forKey: .source)
-        try c.encode(sourceSHA256, forKey: .sourceSHA256)
-        try c.encode(decision, forKey: .decision)
-        try c.encode(findings, forKey: .findings)
-        try c.encode(errors, forKey: .errors)
-        try c.encode(policy, forKey: .policy)
-        try c.encode(validator, forKey: .validator)
-        try c.encode(validatedAt, forKey: .validatedAt)
+
+    /// The verdict as the bytes of a verdict file: two-space JSON, keys in contract order, a final newline.
+    /// The same verdict always gives the same bytes.
+    public func jsonBytes() -> [UInt8] {
+        JSONWriter.render(jsonValue)
     }
 
-    /// The verdict as the bytes of a verdict file: pretty JSON, keys in contract order, a final newline.
-    public func jsonBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        // Encoding plain value types cannot fail; a failure here is a programming error.
-        guard let data = try? encoder.encode(self) else { preconditionFailure("verdict is not encodable") }
-        return Array(data) + [0x0A]
+    var jsonValue: JSONWriter.Value {
+        func optional(_ text: String?) -> JSONWriter.Value { text.map { .string($0) } ?? .null }
+        let findings: [JSONWriter.Value] = findings.map { finding in
+            var members: [(String, JSONWriter.Value)] = [
+                ("rule", .string(finding.rule)),
+                ("severity", .string(finding.severity.rawValue)),
+                ("title", .string(finding.title)),
+                ("summary", .string(finding.summary)),
+                ("detail", .string(finding.detail)),
+                ("recommendation", .string(finding.recommendation)),
+                ("evidence", .array(finding.evidence.map { evidence in
+                    var fields: [(String, JSONWriter.Value)] = [("path", .string(evidence.path))]
+                    if let drug = evidence.drug { fields.append(("drug", .string(drug))) }
+                    if let start = evidence.start { fields.append(("start", .string(start))) }
+                    if let end = evidence.end { fields.append(("end", .string(end))) }
+                    if let note = evidence.note { fields.append(("note", .string(note))) }
+                    return .object(fields)
+                })),
+                ("references", .array(finding.references.map { .string($0) })),
+                ("overridden", .bool(finding.overridden)),
+            ]
+            if let override = finding.override {
+                var fields: [(String, JSONWriter.Value)] = [("reason", .string(override.reason))]
+                if let by = override.by { fields.append(("by", .string(by))) }
+                members.append(("override", .object(fields)))
+            }
+            return .object(members)
+        }
+        return .object([
+            ("order_id", optional(orderID)),
+            ("source", .string(source)),
+            ("source_sha256", .string(sourceSHA256)),
+            ("decision", .string(decision.rawValue)),
+            ("findings", .array(findings)),
+            ("errors", .array(errors.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
+            ("policy", .object([("version", .string(policy.version)), ("digest", .string(policy.digest))])),
+            ("validator", .string(validator)),
+            ("validated_at", .string(Verdict.timestamp(validatedAt))),
+        ])
+    }
+
+    /// RFC 3339 UTC timestamp with whole seconds, e.g. `2026-11-25T10:00:00Z`.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let day = Day(daysSinceEpoch: seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+        let rest = seconds - day.daysSinceEpoch * 86400
+        func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(day)T\(pad(rest / 3600)):\(pad(rest / 60 % 60)):\(pad(rest % 60))Z"
     }
 
     /// Parses a verdict file written by ``jsonBytes()``.

@@ -1,0 +1,179 @@
+/// Reads a CSV order (ORDERS.md section 3) into the same JSON tree a JSON order gives, so both formats go through
+/// one decoder and the same content gets the same verdict. Every value keeps its line and column.
+enum CSVOrderReader {
+    /// Columns that describe the order and the patient: repeated on every row, and equal across rows.
+    static let orderColumns: [(column: String, path: [String])] = [
+        ("order_id", ["order_id"]),
+        ("submitted_at", ["submitted_at"]),
+        ("patient_id", ["patient", "id"]),
+        ("her2_status", ["patient", "her2_status"]),
+        ("hr_status", ["patient", "hr_status"]),
+        ("disease_setting", ["patient", "disease_setting"]),
+        ("menopausal_status", ["patient", "menopausal_status"]),
+        ("line_of_therapy", ["line_of_therapy"]),
+    ]
+    /// Per-record columns, by record kind, with the JSON field each fills. `code_system`/`code` and the
+    /// `override` record are this project's additions so that everything a JSON order says can be said in CSV.
+    static let medicationColumns: [(String, String)] = [
+        ("drug", "drug"), ("start", "start"), ("end", "end"), ("cycles", "cycles"),
+        ("cycle_length_days", "cycle_length_days"), ("phase", "phase"), ("stop_reason", "stop_reason"),
+    ]
+    static let observationColumns: [(String, String)] = [
+        ("observation", "type"), ("loinc", "loinc"), ("value", "value"), ("unit", "unit"), ("date", "date"),
+    ]
+    static let overrideColumns: [(String, String)] = [("rule", "rule"), ("reason", "reason"), ("by", "by")]
+    static let codeColumns = ["code_system", "code"]
+    static let numericColumns: Set<String> = ["line_of_therapy", "cycles", "cycle_length_days", "value"]
+
+    static var knownColumns: Set<String> {
+        Set(orderColumns.map(\.column) + ["record"] + medicationColumns.map(\.0) + observationColumns.map(\.0)
+            + overrideColumns.map(\.0) + codeColumns)
+    }
+
+    /// The CSV column that feeds a JSON path, for messages about a missing value.
+    static func columnName(forPath path: String) -> String {
+        let field = path.split(separator: ".").last.map { String($0) } ?? path
+        let bare = field.split(separator: "[").first.map(String.init) ?? field
+        if path == "patient.id" { return "patient_id" }
+        if bare == "type" { return "observation" }
+        return bare
+    }
+
+    static func read(_ bytes: [UInt8]) -> Result<JSONNode, OrderErrors> {
+        let records: [CSVReader.Record]
+        do {
+            records = try CSVReader.parse(bytes)
+        } catch {
+            return .failure(OrderErrors([OrderError(path: "line \(error.line), column \(error.column)", message: error.message)]))
+        }
+        guard let header = records.first else {
+            return .failure(OrderErrors([OrderError(path: "line 1", message: "the CSV file has no header row")]))
+        }
+        var errors: [OrderError] = []
+        var columnIndex: [String: Int] = [:]
+        let known = knownColumns
+        for field in header.fields {
+            let name = field.text.trimmingSpaces
+            let at = "line \(field.line), column \(field.column)"
+            if name.isEmpty {
+                errors.append(OrderError(path: at, message: "empty column name in the header"))
+            } else if !known.contains(name) {
+                errors.append(OrderError(path: at, message: "unknown column '\(name)'; known columns are \(known.sorted().joined(separator: ", "))"))
+            } else if columnIndex[name] != nil {
+                errors.append(OrderError(path: at, message: "column '\(name)' appears twice in the header"))
+            } else {
+                columnIndex[name] = field.column - 1
+            }
+        }
+        for required in ["order_id", "record"] where columnIndex[required] == nil {
+            errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
+        }
+        let rows = records.dropFirst()
+        if rows.isEmpty {
+            errors.append(OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records"))
+        }
+        guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
+
+        func cell(_ row: CSVReader.Record, _ column: String) -> CSVReader.Field? {
+            guard let index = columnIndex[column], index < row.fields.count else { return nil }
+            let field = row.fields[index]
+            return field.text.trimmingSpaces.isEmpty ? nil : field
+        }
+        func node(_ field: CSVReader.Field, _ column: String) -> JSONNode {
+            let location = SourceLocation.csvCell(line: field.line, column: field.column, name: column)
+            let text = field.text.trimmingSpaces
+            if numericColumns.contains(column), isJSONNumber(text) { return JSONNode(.number(text), at: location) }
+            return JSONNode(.string(field.text), at: location)
+        }
+
+        var firstRowValues: [String: (String, Int)] = [:]
+        var medications: [JSONNode] = [], history: [JSONNode] = [], observations: [JSONNode] = [], overrides: [JSONNode] = []
+        var topMembers: [JSONNode.Member] = []
+        var patientMembers: [JSONNode.Member] = []
+        let firstLine = rows.first!.line
+
+        for row in rows {
+            if row.fields.count != header.fields.count {
+                errors.append(OrderError(path: "line \(row.line)", message: "the row has \(row.fields.count) fields but the header has \(header.fields.count)"))
+                continue
+            }
+            for (column, path) in orderColumns {
+                let value = cell(row, column)
+                let text = value?.text.trimmingSpaces ?? ""
+                if let (firstText, firstLineNumber) = firstRowValues[column] {
+                    if firstText != text {
+                        let what = column == "order_id" ? "a CSV file holds one order, but this row has another order_id than" : "\(column) differs from"
+                        // The values are not echoed: patient_id is protected health information.
+                        errors.append(OrderError(path: "line \(row.line), column \((columnIndex[column] ?? 0) + 1)", message: "\(what) line \(firstLineNumber)"))
+                    }
+                    continue
+                }
+                firstRowValues[column] = (text, row.line)
+                guard let value else { continue }
+                let member = JSONNode.Member(key: path.last!, value: node(value, column))
+                if path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
+            }
+            guard let recordField = cell(row, "record") else {
+                errors.append(OrderError(path: "line \(row.line), column \(columnIndex["record"]! + 1)", message: "record: is required (medication, history, observation or override)"))
+                continue
+            }
+            let kind = recordField.text.trimmingSpaces.lowercased()
+            let allowedColumns: [(String, String)]
+            switch kind {
+            case "medication", "history": allowedColumns = medicationColumns
+            case "observation": allowedColumns = observationColumns
+            case "override": allowedColumns = overrideColumns
+            default:
+                errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(recordField.text)'; expected medication, history, observation or override"))
+                continue
+            }
+            let allowedNames = Set(allowedColumns.map(\.0) + (allowedColumns.first?.0 == "drug" ? codeColumns : []))
+            var members: [JSONNode.Member] = []
+            for (column, field) in allowedColumns {
+                if let value = cell(row, column) { members.append(JSONNode.Member(key: field, value: node(value, column))) }
+            }
+            if allowedNames.contains("code") {
+                let system = cell(row, "code_system"), code = cell(row, "code")
+                if system != nil || code != nil {
+                    var codeMembers: [JSONNode.Member] = []
+                    if let system { codeMembers.append(JSONNode.Member(key: "system", value: node(system, "code_system"))) }
+                    if let code { codeMembers.append(JSONNode.Member(key: "code", value: node(code, "code"))) }
+                    members.append(JSONNode.Member(key: "code", value: JSONNode(.object(codeMembers), at: .csvRow(line: row.line))))
+                }
+            }
+            let perRecord = Set(medicationColumns.map(\.0) + observationColumns.map(\.0) + overrideColumns.map(\.0) + codeColumns)
+            for column in perRecord.subtracting(allowedNames).sorted() {
+                if let stray = cell(row, column) {
+                    errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a \(kind) row"))
+                }
+            }
+            let item = JSONNode(.object(members), at: .csvRow(line: row.line))
+            switch kind {
+            case "medication": medications.append(item)
+            case "history": history.append(item)
+            case "observation": observations.append(item)
+            default: overrides.append(item)
+            }
+        }
+        guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
+
+        topMembers.append(JSONNode.Member(key: "patient", value: JSONNode(.object(patientMembers), at: .csvRow(line: firstLine))))
+        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(medications), at: .csvRow(line: firstLine))))
+        if !history.isEmpty { topMembers.append(JSONNode.Member(key: "history", value: JSONNode(.array(history)))) }
+        if !observations.isEmpty { topMembers.append(JSONNode.Member(key: "observations", value: JSONNode(.array(observations)))) }
+        if !overrides.isEmpty { topMembers.append(JSONNode.Member(key: "overrides", value: JSONNode(.array(overrides)))) }
+        return .success(JSONNode(.object(topMembers), at: .csvRow(line: firstLine)))
+    }
+
+    /// True when `text` is a JSON number literal.
+    static func isJSONNumber(_ text: String) -> Bool {
+        guard !text.isEmpty, let node = try? JSONReader.parse(Array(text.utf8)), case .number = node.kind else { return false }
+        return true
+    }
+}
+
+/// Several order errors, as one thrown or returned value.
+struct OrderErrors: Error {
+    var errors: [OrderError]
+    init(_ errors: [OrderError]) { self.errors = errors }
+}

@@ -1,0 +1,42 @@
+/// A medication item with the agent its name or code resolved to.
+struct ResolvedItem: Sendable {
+    var item: MedicationItem
+    var agent: Agent
+
+    var window: DayWindow { item.window }
+    var name: String { item.displayName }
+
+    var evidence: Evidence {
+        let window = item.window
+        return Evidence(
+            path: item.path, drug: item.displayName, start: window.start.description,
+            end: window.end?.description, note: item.stopReason.map { "stop reason: \($0.rawValue)" })
+    }
+}
+
+/// What a rule sees of one order.
+struct RuleContext: Sendable {
+    var order: Order
+    var medications: [ResolvedItem]
+    var history: [ResolvedItem]
+
+    var all: [ResolvedItem] { medications + history }
+
+    /// The order's first day: the earliest start in `medications`.
+    var firstStart: Day? { medications.map(\.item.start).min() }
+}
+
+extension Array where Element == Selector {
+    func matches(_ agent: Agent) -> Bool { contains { $0.matches(agent) } }
+}
+
+/// Joins names as "a", "a and b", "a, b and c".
+func listed(_ names: [String]) -> String {
+    var unique: [String] = []
+    for name in names where !unique.contains(name) { unique.append(name) }
+    switch unique.count {
+    case 0: return ""
+    case 1: return unique[0]
+    default: return unique.dropLast().joined(separator: ", ") + " and " + unique.last!
+    }
+}
