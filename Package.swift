@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(
             name: "RegimenGuardCoreTests",
             dependencies: ["RegimenGuardCore", "TestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -30,6 +30,11 @@ public struct DrugCode: Sendable, Equatable {
     public enum System: String, Sendable { case rxnorm, atc }
     public var system: System
     public var code: String
+
+    public init(system: System, code: String) {
+        self.system = system
+        self.code = code
+    }
 }
 
 /// One medication item of `medications` or `history`, as read from the order.

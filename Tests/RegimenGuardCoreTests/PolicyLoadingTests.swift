@@ -1,0 +1,111 @@
+import Foundation
+import RegimenGuardCore
+import TestSupport
+import Testing
+
+/// Loading validates the whole policy set and reports every problem with its file and place.
+@Suite struct PolicyLoadingTests {
+    static let directory = repositoryRoot.appendingPathComponent("Policies").path
+
+    static func files(replacing name: String? = nil, with text: String? = nil, adding extra: [String: String] = [:]) -> [PolicySourceFile] {
+        var files: [PolicySourceFile] = []
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] where file.hasSuffix(".yaml") {
+            var bytes = Array(FileManager.default.contents(atPath: directory + "/" + file)!)
+            if file == name, let text { bytes = Array(text.utf8) }
+            files.append(PolicySourceFile(name: file, bytes: bytes))
+        }
+        for (name, text) in extra { files.append(PolicySourceFile(name: name, bytes: Array(text.utf8))) }
+        return files
+    }
+
+    static var rules: String { String(decoding: FileManager.default.contents(atPath: directory + "/rules.yaml")!, as: UTF8.self) }
+
+    func issues(_ files: [PolicySourceFile]) -> [PolicyIssue] {
+        do {
+            _ = try PolicySet.load(files)
+            Issue.record("the broken policy set loaded")
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func theRepositoryPolicyHasTheFiveContractRules() {
+        #expect(repositoryPolicy.rules.map(\.id) == [
+            "her2-anthracycline-concurrent", "lvef-baseline-missing", "endocrine-during-chemo",
+            "her2-dropped-at-chemo-stop", "cdk46-replaces-thp",
+        ])
+        #expect(repositoryPolicy.rules.map(\.severity) == [.critical, .critical, .warning, .warning, .critical])
+        #expect(Set(repositoryPolicy.rules.map(\.messageID)).count == 5)
+        #expect(repositoryPolicy.digest.hasPrefix("sha256:") && repositoryPolicy.digest.count == 71)
+    }
+
+    @Test func theDigestChangesWithAnyByte() throws {
+        let changed = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: PolicyLoadingTests.rules + "\n# a comment\n"))
+        #expect(changed.digest != repositoryPolicy.digest)
+        #expect(try PolicySet.load(PolicyLoadingTests.files()).digest == repositoryPolicy.digest)
+    }
+
+    @Test func aWindowOrSeverityChangesWithoutRecompiling() throws {
+        let text = PolicyLoadingTests.rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: 28")
+            .replacingOccurrences(of: "severity: warning\n    title: Endocrine", with: "severity: critical\n    title: Endocrine")
+        let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text))
+        let strict = Validator(policy: policy)
+        let lvefOrder = order([.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("docetaxel", "2026-12-01", 6)], lvef: ["2026-10-01"])
+        #expect(judge(lvefOrder).findings.isEmpty)
+        #expect(strict.validate(bytes: Array(lvefOrder.utf8), fileName: "o.json", at: fixedDate).rules == [Rule.lvef])
+        #expect(policy.rules.first { $0.id == Rule.endocrine }?.severity == .critical)
+    }
+
+    @Test func aRuleCanBeDisabledAndADrugAdded() throws {
+        let disabled = PolicyLoadingTests.rules.replacingOccurrences(of: "kind: required-backbone", with: "kind: required-backbone\n    enabled: false")
+        let extra = "agents:\n  trastuzumab-xyz:\n    class: HER2_MAB\n    ingredients: [trastuzumab]\n    names: [Newtuzumab]\n"
+        let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: disabled, adding: ["local-agents.yaml": extra]))
+        let local = Validator(policy: policy)
+        let text = order([.open("palbociclib", "2026-12-01"), .open("Newtuzumab", "2026-12-01")], lvef: ["2026-11-20"], line: 1)
+        let verdict = local.validate(bytes: Array(text.utf8), fileName: "o.json", at: fixedDate)
+        #expect(verdict.decision == .accept)
+        #expect(judge(text).decision == .invalid)
+    }
+
+    @Test func everyProblemIsReportedWithItsFileAndPath() {
+        let broken = PolicyLoadingTests.rules
+            .replacingOccurrences(of: "washout_after_first: {months: 7}", with: "washout_after_first: {months: -7}")
+            .replacingOccurrences(of: "first: [endocrine]", with: "first: [endocrine, HORMONES]")
+            .replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: 90\n    baseline_dayz: 28")
+            .replacingOccurrences(of: "kind: continuation", with: "kind: continuity")
+        let found = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: broken))
+        #expect(found.allSatisfy { $0.file == "rules.yaml" })
+        let paths = Set(found.map(\.path))
+        #expect(paths.contains("rules.her2-anthracycline-concurrent.washout_after_first.months"))
+        #expect(paths.contains("rules.endocrine-during-chemo.first[1]"))
+        #expect(paths.contains("rules.lvef-baseline-missing.baseline_dayz"))
+        #expect(paths.contains("rules.her2-dropped-at-chemo-stop.kind"))
+        #expect(found.first { $0.path.hasSuffix(".kind") }?.message.contains("unknown rule kind 'continuity'") == true)
+        #expect(found.first { $0.path.hasSuffix("baseline_dayz") }?.message.contains("(line ") == true)
+    }
+
+    @Test func aMessageIDBelongsToOneRule() {
+        let reused = PolicyLoadingTests.rules.replacingOccurrences(of: "message_id: 87898e0d12584dd3a81345823ad8e3a4", with: "message_id: f06e9ef1300d4630b8ab5ae01f6145fb")
+        let found = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: reused))
+        #expect(found.map(\.path) == ["rules.cdk46-replaces-thp.message_id"])
+        #expect(found.first?.message.contains("already used by rule her2-anthracycline-concurrent") == true)
+    }
+
+    @Test func duplicateIdsAcrossFilesAreErrors() {
+        let duplicate = "rules:\n  endocrine-during-chemo:\n    kind: overlap\n    message_id: 0123456789abcdef0123456789abcdef\n    severity: info\n    title: t\n    detail: d\n    recommendation: r\n    first: [endocrine]\n    second: [chemotherapy]\n"
+        let found = issues(PolicyLoadingTests.files(adding: ["zz-local.yaml": duplicate]))
+        #expect(found.contains { $0.path == "rules.endocrine-during-chemo" && $0.message.contains("already defined in rules.yaml") })
+        let agent = "agents:\n  herceptin-copy:\n    class: HER2_MAB\n    names: [Herceptin]\n"
+        #expect(issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": agent])).contains { $0.message.contains("'herceptin' belongs to both") })
+        let badClass = "agents:\n  newdrug:\n    class: NO_SUCH_CLASS\n"
+        #expect(issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": badClass])).contains { $0.path == "agents.newdrug.class" })
+    }
+
+    @Test func brokenYAMLAndMissingPiecesAreReported() {
+        #expect(issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rules: [unclosed")).first?.message.contains("not valid YAML") == true)
+        #expect(issues(PolicyLoadingTests.files(replacing: "policy.yaml", with: "")).contains { $0.path == "policy" })
+        #expect(issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rulez: {}")).contains { $0.path == "rulez" })
+        #expect(issues([]).count >= 2)
+    }
+}

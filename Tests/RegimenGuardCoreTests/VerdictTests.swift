@@ -1,0 +1,52 @@
+import Foundation
+import RegimenGuardCore
+import Testing
+
+/// The verdict document: contract shape, stable bytes, no patient identifier.
+@Suite struct VerdictTests {
+    let text = order([.open("trastuzumab", "2026-12-01"), .cycles("doxorubicin", "2026-12-01", 4)], lvef: ["2026-11-20"])
+
+    @Test func theSameBytesAndPolicyGiveTheSameVerdictBytes() {
+        let a = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate).jsonBytes()
+        let b = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate).jsonBytes()
+        #expect(a == b)
+    }
+
+    @Test func theDocumentHasTheContractFieldsInOrder() throws {
+        let verdict = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate)
+        let json = String(decoding: verdict.jsonBytes(), as: UTF8.self)
+        let keys = ["\"order_id\"", "\"source\"", "\"source_sha256\"", "\"decision\"", "\"findings\"", "\"errors\"", "\"policy\"", "\"validator\"", "\"validated_at\""]
+        let positions = keys.map { json.range(of: "\n  \($0)")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        let object = try JSONSerialization.jsonObject(with: Data(verdict.jsonBytes())) as? [String: Any]
+        #expect(object?["decision"] as? String == "reject")
+        let sha = object?["source_sha256"] as? String ?? ""
+        #expect(sha.count == 64 && sha.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        #expect((object?["policy"] as? [String: Any])?["digest"] as? String == repositoryPolicy.digest)
+        #expect(object?["validated_at"] as? String == "2026-11-18T11:06:40Z")
+        #expect(try Verdict.decode(verdict.jsonBytes()) == verdict)
+    }
+
+    @Test func thePatientIdentifierIsNeverInTheVerdict() {
+        let invalid = text.replacingOccurrences(of: "\"her2_status\": \"positive\"", with: "\"her2_status\": \"MRN-SECRET-0042\"")
+        for body in [text, invalid] {
+            let verdict = validator.validate(bytes: Array(body.utf8), fileName: "RX.json", at: fixedDate)
+            #expect(!String(decoding: verdict.jsonBytes(), as: UTF8.self).contains("MRN-SECRET-0042") || body == invalid)
+        }
+        // An identifier misplaced into an enum field is echoed only as that field's bad value, inside the verdict
+        // file beside the order; the service never logs error messages (see the service's journal tests).
+    }
+
+    @Test func decisionsFollowTheContract() {
+        func finding(_ severity: Severity, overridden: Bool = false) -> Finding {
+            Finding(rule: "r", severity: severity, title: "", summary: "", detail: "", recommendation: "", evidence: [], references: [], overridden: overridden)
+        }
+        #expect(Validator.decision(for: []) == .accept)
+        #expect(Validator.decision(for: [finding(.info)]) == .accept)
+        #expect(Validator.decision(for: [finding(.warning), finding(.info)]) == .review)
+        #expect(Validator.decision(for: [finding(.warning), finding(.critical)]) == .reject)
+        #expect(Validator.decision(for: [finding(.critical, overridden: true), finding(.warning)]) == .review)
+        #expect(Decision.allCases.map(\.exitCode) == [0, 1, 2, 65])
+    }
+}
