@@ -1,0 +1,126 @@
+import Foundation
+import RegimenGuardCore
+import TestSupport
+import Testing
+
+/// `regimen-guard validate`, `rules` and `policy` run as a user runs them: the built binary, its output and exit code.
+@Suite struct ValidateCommandTests {
+    let policies = repositoryRoot.appendingPathComponent("Policies").path
+
+    static let accept = """
+        {"order_id": "RX-A", "patient": {"id": "MRN-SECRET-1", "her2_status": "positive", "hr_status": "positive", "disease_setting": "metastatic"},
+         "line_of_therapy": 1,
+         "medications": [{"drug": "trastuzumab", "start": "2026-12-01"}, {"drug": "Perjeta", "start": "2026-12-01"}, {"drug": "docetaxel", "start": "2026-12-01", "cycles": 6, "cycle_length_days": 21}],
+         "observations": [{"type": "lvef", "value": 61, "unit": "%", "date": "2026-11-18"}]}
+        """
+    static var review: String { accept.replacingOccurrences(of: "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}", with: "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}") }
+    static var reject: String { accept.replacingOccurrences(of: "docetaxel", with: "epirubicin") }
+    static var invalid: String { accept.replacingOccurrences(of: "docetaxel", with: "docetaxol") }
+
+    func withOrders(_ body: (TemporaryDirectory) throws -> Void) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("accept.json", Self.accept)
+        try dir.write("review.json", Self.review)
+        try dir.write("reject.json", Self.reject)
+        try dir.write("invalid.json", Self.invalid)
+        try body(dir)
+    }
+
+    func run(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run(ProcessRunner.regimenGuard, arguments, environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"])
+    }
+
+    @Test func exitCodesFollowTheDecision() throws {
+        try withOrders { dir in
+            for (name, code) in [("accept", 0), ("review", 1), ("reject", 2), ("invalid", 65)] as [(String, Int32)] {
+                let result = try run(["validate", "--policies", policies, dir.file("\(name).json")])
+                #expect(result.status == code, "\(name): \(result.stdout)\(result.stderr)")
+                #expect(result.stdout.hasPrefix(name.uppercased()), "\(result.stdout)")
+            }
+        }
+    }
+
+    @Test func severalFilesExitWithTheWorst() throws {
+        try withOrders { dir in
+            let review = try run(["validate", "--policies", policies, dir.file("accept.json"), dir.file("review.json")])
+            let reject = try run(["validate", "--policies", policies, dir.file("reject.json"), dir.file("accept.json")])
+            let invalid = try run(["validate", "--policies", policies, dir.file("reject.json"), dir.file("invalid.json")])
+            #expect([review.status, reject.status, invalid.status] == [1, 2, 65])
+        }
+    }
+
+    @Test func humanOutputShowsFindingsWithEvidenceAndWhatToDo() throws {
+        try withOrders { dir in
+            let out = try run(["validate", "--policies", policies, dir.file("reject.json")]).stdout
+            #expect(out.contains("REJECT  \(dir.file("reject.json"))  (order RX-A)  2 findings"))
+            #expect(out.contains("critical  her2-anthracycline-concurrent: trastuzumab overlaps epirubicin (2026-12-01 to"))
+            #expect(out.contains("medications[0] trastuzumab 2026-12-01 to open-ended"))
+            #expect(out.contains("what to do: Give anthracyclines and HER2 antibodies sequentially"))
+            #expect(!out.contains("\u{1B}["))  // no colour when not on a terminal
+            #expect(!out.contains("MRN-SECRET-1"))
+            let invalid = try run(["validate", "--policies", policies, dir.file("invalid.json")]).stdout
+            #expect(invalid.contains("error  medications[2].drug: unknown drug 'docetaxol'; did you mean 'docetaxel'?"))
+        }
+    }
+
+    @Test func jsonOutputIsTheVerdictDocument() throws {
+        try withOrders { dir in
+            let result = try run(["validate", "--format", "json", "--policies", policies, dir.file("review.json")])
+            let verdict = try Verdict.decode(Array(result.stdout.utf8))
+            #expect(verdict.decision == .review)
+            #expect(verdict.source == "review.json")
+            #expect(verdict.findings.map(\.rule) == ["endocrine-during-chemo"])
+            let several = try run(["validate", "--format", "json", "--policies", policies, dir.file("review.json"), dir.file("accept.json")])
+            let array = try JSONSerialization.jsonObject(with: Data(several.stdout.utf8)) as? [[String: Any]]
+            #expect(array?.map { $0["decision"] as? String } == ["review", "accept"])
+        }
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map { try run($0).status }
+        #expect(statuses == [64, 64, 64])
+    }
+
+    @Test func aBrokenPolicyExits78WithThePreciseProblem() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for name in ["policy.yaml", "vocabulary.yaml", "rules.yaml"] {
+            var text = try String(contentsOfFile: policies + "/" + name, encoding: .utf8)
+            text = text.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: ninety")
+            try dir.write("policies-copy/" + name, text)
+        }
+        try dir.write("order.json", Self.accept)
+        let result = try run(["validate", "--policies", dir.file("policies-copy"), dir.file("order.json")])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("rules.yaml: rules.lvef-baseline-missing.baseline_days: must be a whole number"))
+        let check = try run(["policy", "check", dir.file("policies-copy")])
+        #expect(check.status == 78)
+        let good = try run(["policy", "check", policies])
+        #expect(good.stdout.hasPrefix("ok: policy"))
+    }
+
+    @Test func rulesListsIdsSeveritiesAndTitles() throws {
+        let out = try run(["rules", "--policies", policies]).stdout
+        #expect(out.contains("her2-anthracycline-concurrent  critical  HER2 antibody given with"))
+        #expect(out.contains("endocrine-during-chemo         warning "))
+        #expect(out.split(separator: "\n").count == 6)
+    }
+
+    @Test func policyTestRunsTheExampleOrdersBesideThePolicies() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for name in ["policy.yaml", "vocabulary.yaml", "rules.yaml"] {
+            try dir.write("p/" + name, try String(contentsOfFile: policies + "/" + name, encoding: .utf8))
+        }
+        try dir.write("p/tests/a.json", Self.reject)
+        try dir.write("p/tests/a.expect.yaml", "decision: reject\nrules: [her2-anthracycline-concurrent]\n")
+        try dir.write("p/tests/b.json", Self.review)
+        try dir.write("p/tests/b.expect.yaml", "decision: accept\nrules: []\n")
+        let result = try run(["policy", "test", dir.file("p")])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("ok - a.json: reject"))
+        #expect(result.stdout.contains("not ok - b.json: decision is review, expected accept; unexpected finding: endocrine-during-chemo: letrozole overlaps docetaxel"))
+        #expect(result.stdout.contains("1 passed, 1 failed"))
+    }
+}
