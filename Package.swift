@@ -48,12 +48,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Linux calls Swift's Glibc module lacks (renameat2 RENAME_NOREPLACE, syncfs).
+        .target(name: "CLinux"),
         // The spool service: inotify, claim, atomic verdicts, archive, quarantine, lifecycle.
         .target(
             name: "RegimenGuardService",
             dependencies: [
                 "RegimenGuardCore",
                 "RegimenGuardSystemd",
+                "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,0 +1,27 @@
+/// Where the spool is and how it is served.
+public struct SpoolConfiguration: Sendable {
+    /// The spool folder, holding the four folders below.
+    public var root: String
+    /// Where pharmacy systems drop orders.
+    public var incoming = "incoming"
+    /// Where `<name>.verdict.json` files are written.
+    public var verdicts = "verdicts"
+    /// Where originals go once their verdict is durable.
+    public var archive = "archive"
+    /// Where entries that are not readable regular files go, with an `invalid` verdict.
+    public var quarantine = "quarantine"
+    /// Largest order read; a larger file is quarantined without being read.
+    public var maxSize = 1 << 20
+    /// A file written in place is taken once it has not changed for this long.
+    public var settleTime: Duration = .seconds(1)
+    /// A claim of another host's instance is taken over after this long.
+    public var staleClaimTimeout: Duration = .seconds(600)
+    /// Orders validated at once.
+    public var workers = 2
+    /// Orders committed (made durable) together at most.
+    public var batchSize = 512
+
+    public init(root: String) {
+        self.root = root
+    }
+}
