@@ -32,7 +32,7 @@ public struct StderrLogHandler: LogHandler {
     static func line(for event: LogEvent, metadata base: Logger.Metadata, identifier: String) -> String {
         var line = "\(identifier): \(event.level.rawValue): \(event.message)"
         let merged = base.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "message_id" && key != "priority" {
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "message_id" && key != "priority" && key != "policy_digest" {
             let text = JournalLogHandler.flatten(value)
             let quoted = text.contains(where: { $0 == " " || $0 == "\"" }) ? "\"\(text.replacing("\"", with: "\\\""))\"" : text
             line += " \(key)=\(quoted)"
