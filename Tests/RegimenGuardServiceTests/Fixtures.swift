@@ -1,0 +1,47 @@
+import Foundation
+import RegimenGuardCore
+import TestSupport
+
+let policiesPath = repositoryRoot.appendingPathComponent("Policies").path
+let examplesPath = repositoryRoot.appendingPathComponent("Examples/spool/incoming").path
+let patientSecret = "MRN-SECRET-7731"
+
+/// An order of a given decision, with a unique id and a patient id that must never reach a log.
+func sampleOrder(_ id: String, decision: Decision = .reject) -> String {
+    let medications: String
+    switch decision {
+    case .accept:
+        medications = "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}"
+    case .review:
+        medications = "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}"
+    case .reject:
+        medications = "{\"drug\": \"Ogivri\", \"start\": \"2026-12-01\"}, {\"drug\": \"epirubicin\", \"start\": \"2026-12-01\", \"cycles\": 4, \"cycle_length_days\": 21}"
+    case .invalid:
+        medications = "{\"drug\": \"trastuzamab\", \"start\": \"2026-12-01\"}"
+    }
+    return """
+        {"order_id": "\(id)", "patient": {"id": "\(patientSecret)", "her2_status": "positive", "hr_status": "positive", "disease_setting": "metastatic"},
+         "line_of_therapy": 1, "medications": [\(medications)],
+         "observations": [{"type": "lvef", "value": 60, "unit": "%", "date": "2026-11-20"}]}
+        """
+}
+
+/// A fresh spool folder with incoming/ made.
+func makeSpool() throws -> TemporaryDirectory {
+    let dir = try TemporaryDirectory(prefix: "regimen-guard-spool")
+    try FileManager.default.createDirectory(atPath: dir.file("incoming"), withIntermediateDirectories: true)
+    return dir
+}
+
+func verdict(_ spool: TemporaryDirectory, _ name: String) -> Verdict? {
+    guard let data = FileManager.default.contents(atPath: spool.file("verdicts/\(name).verdict.json")) else { return nil }
+    return try? Verdict.decode(Array(data))
+}
+
+func loadPolicy() throws -> PolicySet {
+    var files: [PolicySourceFile] = []
+    for name in entries(policiesPath) where name.hasSuffix(".yaml") {
+        files.append(PolicySourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: policiesPath + "/" + name)!)))
+    }
+    return try PolicySet.load(files)
+}
