@@ -193,7 +193,7 @@ public final class SpoolService: Service, Sendable {
                     break
                 }
             }
-            notifier.watchdog()
+            feedWatchdog(&state)
             updateStatus(state)
         }
         if failed {
@@ -202,7 +202,14 @@ public final class SpoolService: Service, Sendable {
         } else if state.queue.isEmpty {
             state.retryDelay = .milliseconds(250)
         }
-        state.nextWatchdog = notifier.watchdogInterval.map { clock.now.advanced(by: $0) }
+        feedWatchdog(&state)
+    }
+
+    /// `WATCHDOG=1`, sent only from this loop: if the loop is stuck, the pings stop and systemd restarts us.
+    private func feedWatchdog(_ state: inout LoopState) {
+        guard let interval = notifier.watchdogInterval else { return }
+        notifier.watchdog()
+        state.nextWatchdog = clock.now.advanced(by: interval)
     }
 
     private func reload(_ state: inout LoopState) {
