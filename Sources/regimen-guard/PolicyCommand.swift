@@ -46,7 +46,7 @@ struct PolicyCommand: ParsableCommand {
                 let verdict = validator.validate(bytes: Array(FileManager.default.contents(atPath: path) ?? Data()), fileName: name, at: Date())
                 let differences: [String]
                 do {
-                    differences = try Expectation.parse(Array(expectationBytes), file: expectationPath).differences(from: verdict)
+                    differences = try CaseExpectation.parse(Array(expectationBytes), file: expectationPath).differences(from: verdict)
                 } catch {
                     differences = [error.description]
                 }

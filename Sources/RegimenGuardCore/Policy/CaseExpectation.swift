@@ -7,13 +7,13 @@ import Yams
 /// rules: [endocrine-during-chemo]      # the exact set of rules with a finding (overridden ones included)
 /// errors: ["medications[0].drug"]      # invalid orders only: the exact set of error paths
 /// ```
-public struct Expectation: Sendable, Equatable {
+public struct CaseExpectation: Sendable, Equatable {
     public var decision: Decision
     public var rules: Set<String>
     public var errorPaths: Set<String>?
 
     /// Parses an expectation file.
-    public static func parse(_ bytes: [UInt8], file: String) throws(PolicyError) -> Expectation {
+    public static func parse(_ bytes: [UInt8], file: String) throws(PolicyError) -> CaseExpectation {
         var reader = YAMLReader(file: file)
         let root: Node?
         do {
@@ -27,7 +27,7 @@ public struct Expectation: Sendable, Equatable {
         let errors = fields.flatMap { reader.strings($0, "errors", "") }
         if root == nil { reader.fail(nil, "", "is empty") }
         guard reader.issues.isEmpty, let decision else { throw PolicyError(issues: reader.issues) }
-        return Expectation(decision: decision, rules: Set(rules), errorPaths: errors.map(Set.init))
+        return CaseExpectation(decision: decision, rules: Set(rules), errorPaths: errors.map(Set.init))
     }
 
     /// Empty when `verdict` meets the expectation; otherwise one sentence per difference.
