@@ -74,6 +74,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Benchmarks that print numbers (throughput, latency percentiles, memory); not tests.
+        .executableTarget(
+            name: "regimen-guard-bench",
+            dependencies: ["RegimenGuardCore", "CLinux"],
+            path: "Benchmarks/regimen-guard-bench",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",

@@ -113,11 +113,16 @@ enum POSIX {
         if sync { try fsync(fd, name.description) }
     }
 
-    /// Reads at most `limit + 1` bytes from `fd`, so a caller can tell a file over the limit.
-    static func read(_ fd: Int32, limit: Int) throws(SystemError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+    /// Reads at most `limit + 1` bytes from `fd`, so a caller can tell a file over the limit. `expected` (the size
+    /// `fstat` reported) sizes the buffer; a file that grew meanwhile is still read up to the limit.
+    static func read(_ fd: Int32, expected: Int, limit: Int) throws(SystemError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: min(limit + 1, max(expected, 0) + 1))
         var count = 0
-        while count < bytes.count {
+        while true {
+            if count == bytes.count {
+                guard bytes.count <= limit else { break }
+                bytes += [UInt8](repeating: 0, count: min(limit + 1 - bytes.count, max(bytes.count, 4096)))
+            }
             let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if got < 0 {
                 if errno == EINTR { continue }

@@ -259,7 +259,7 @@ public final class Spool: Sendable {
             return .quarantine("the entry changed while it was opened")
         }
         do {
-            let bytes = try POSIX.read(fd, limit: configuration.maxSize)
+            let bytes = try POSIX.read(fd, expected: Int(opened.st_size), limit: configuration.maxSize)
             if bytes.count > configuration.maxSize { return .quarantine("the file grew over the \(configuration.maxSize)-byte limit while it was read") }
             return .order(bytes)
         } catch {
