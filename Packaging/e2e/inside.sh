@@ -65,6 +65,10 @@ check "a hung service is killed by the watchdog and restarted" waitfor 30 bash -
 submit RX-E2E-3 docetaxel
 check "the restarted service judges orders" waitfor 20 test -s $spool/verdicts/RX-E2E-3.json.verdict.json
 
+check "an upgrade (reinstall) restarts the running service and it keeps judging" bash -c "dpkg -i /root/e2e/regimen-guard.deb && systemctl is-active regimen-guard"
+submit RX-E2E-4 docetaxel
+check "orders are judged after the upgrade" waitfor 20 test -s $spool/verdicts/RX-E2E-4.json.verdict.json
+
 check "systemctl stop is clean" bash -c 'systemctl stop regimen-guard && [ "$(systemctl show -p Result --value regimen-guard)" = success ]'
 check "the package purges cleanly and keeps the clinical records" bash -c "dpkg --purge regimen-guard && test -f $spool/archive/RX-E2E-1.json && ! test -e /usr/bin/regimen-guard"
 systemctl show regimen-guard -p NRestarts -p Result >> /out/inside.log 2>&1
