@@ -97,10 +97,16 @@ public struct Order: Sendable {
 }
 
 extension String {
+    /// The string without surrounding white space. Orders are almost always ASCII with nothing to trim, so that
+    /// case is answered from the UTF-8 bytes without touching Unicode properties.
     var trimmingSpaces: String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+        if isPlain(first) && isPlain(last) { return self }
         var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        while let head = scalars.first, head.isWhitespace { scalars.removeFirst() }
+        while let tail = scalars.last, tail.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
 }

@@ -25,10 +25,14 @@ enum CSVOrderReader {
     static let codeColumns = ["code_system", "code"]
     static let numericColumns: Set<String> = ["line_of_therapy", "cycles", "cycle_length_days", "value"]
 
-    static var knownColumns: Set<String> {
-        Set(orderColumns.map(\.column) + ["record"] + medicationColumns.map(\.0) + observationColumns.map(\.0)
+    static let knownColumns: Set<String> = Set(
+        orderColumns.map(\.column) + ["record"] + medicationColumns.map(\.0) + observationColumns.map(\.0)
             + overrideColumns.map(\.0) + codeColumns)
-    }
+    static let perRecordColumns: [String] =
+        (medicationColumns.map(\.0) + observationColumns.map(\.0) + overrideColumns.map(\.0) + codeColumns).sorted()
+    static let medicationNames: Set<String> = Set(medicationColumns.map(\.0) + codeColumns)
+    static let observationNames: Set<String> = Set(observationColumns.map(\.0))
+    static let overrideNames: Set<String> = Set(overrideColumns.map(\.0))
 
     /// The CSV column that feeds a JSON path, for messages about a missing value.
     static func columnName(forPath path: String) -> String {
@@ -74,8 +78,9 @@ enum CSVOrderReader {
         }
         guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
 
-        func cell(_ row: CSVReader.Record, _ column: String) -> CSVReader.Field? {
-            guard let index = columnIndex[column], index < row.fields.count else { return nil }
+        // Column positions, resolved once: the row loop below does no hashing.
+        func cell(_ row: CSVReader.Record, _ index: Int?) -> CSVReader.Field? {
+            guard let index, index < row.fields.count else { return nil }
             let field = row.fields[index]
             return field.text.trimmingSpaces.isEmpty ? nil : field
         }
@@ -85,8 +90,20 @@ enum CSVOrderReader {
             if numericColumns.contains(column), isJSONNumber(text) { return JSONNode(.number(text), at: location) }
             return JSONNode(.string(field.text), at: location)
         }
+        typealias Column = (name: String, field: String, index: Int?)
+        func columns(_ list: [(String, String)]) -> [Column] { list.map { ($0.0, $0.1, columnIndex[$0.0]) } }
+        let orderCells = orderColumns.map { (name: $0.column, path: $0.path, index: columnIndex[$0.column]) }
+        let recordIndex = columnIndex["record"]!
+        let medicationCells = columns(medicationColumns), observationCells = columns(observationColumns)
+        let overrideCells = columns(overrideColumns)
+        let codeSystemIndex = columnIndex["code_system"], codeIndex = columnIndex["code"]
+        func strays(_ allowed: Set<String>) -> [(String, Int)] {
+            perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } }
+        }
+        let medicationStrays = strays(medicationNames), observationStrays = strays(observationNames)
+        let overrideStrays = strays(overrideNames)
 
-        var firstRowValues: [String: (String, Int)] = [:]
+        var firstRowValues: [(text: String, line: Int)?] = Array(repeating: nil, count: orderCells.count)
         var medications: [JSONNode] = [], history: [JSONNode] = [], observations: [JSONNode] = [], overrides: [JSONNode] = []
         var topMembers: [JSONNode.Member] = []
         var patientMembers: [JSONNode.Member] = []
@@ -97,43 +114,43 @@ enum CSVOrderReader {
                 errors.append(OrderError(path: "line \(row.line)", message: "the row has \(row.fields.count) fields but the header has \(header.fields.count)"))
                 continue
             }
-            for (column, path) in orderColumns {
-                let value = cell(row, column)
+            for (position, column) in orderCells.enumerated() {
+                let value = cell(row, column.index)
                 let text = value?.text.trimmingSpaces ?? ""
-                if let (firstText, firstLineNumber) = firstRowValues[column] {
-                    if firstText != text {
-                        let what = column == "order_id" ? "a CSV file holds one order, but this row has another order_id than" : "\(column) differs from"
+                if let first = firstRowValues[position] {
+                    if first.text != text {
+                        let what = column.name == "order_id" ? "a CSV file holds one order, but this row has another order_id than" : "\(column.name) differs from"
                         // The values are not echoed: patient_id is protected health information.
-                        errors.append(OrderError(path: "line \(row.line), column \((columnIndex[column] ?? 0) + 1)", message: "\(what) line \(firstLineNumber)"))
+                        errors.append(OrderError(path: "line \(row.line), column \((column.index ?? 0) + 1)", message: "\(what) line \(first.line)"))
                     }
                     continue
                 }
-                firstRowValues[column] = (text, row.line)
+                firstRowValues[position] = (text, row.line)
                 guard let value else { continue }
-                let member = JSONNode.Member(key: path.last!, value: node(value, column))
-                if path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
+                let member = JSONNode.Member(key: column.path.last!, value: node(value, column.name))
+                if column.path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
             }
-            guard let recordField = cell(row, "record") else {
-                errors.append(OrderError(path: "line \(row.line), column \(columnIndex["record"]! + 1)", message: "record: is required (medication, history, observation or override)"))
+            guard let recordField = cell(row, recordIndex) else {
+                errors.append(OrderError(path: "line \(row.line), column \(recordIndex + 1)", message: "record: is required (medication, history, observation or override)"))
                 continue
             }
             let kind = recordField.text.trimmingSpaces.lowercased()
-            let allowedColumns: [(String, String)]
+            let cells: [Column]
+            let strayCells: [(String, Int)]
             switch kind {
-            case "medication", "history": allowedColumns = medicationColumns
-            case "observation": allowedColumns = observationColumns
-            case "override": allowedColumns = overrideColumns
+            case "medication", "history": (cells, strayCells) = (medicationCells, medicationStrays)
+            case "observation": (cells, strayCells) = (observationCells, observationStrays)
+            case "override": (cells, strayCells) = (overrideCells, overrideStrays)
             default:
                 errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(recordField.text)'; expected medication, history, observation or override"))
                 continue
             }
-            let allowedNames = Set(allowedColumns.map(\.0) + (allowedColumns.first?.0 == "drug" ? codeColumns : []))
             var members: [JSONNode.Member] = []
-            for (column, field) in allowedColumns {
-                if let value = cell(row, column) { members.append(JSONNode.Member(key: field, value: node(value, column))) }
+            for column in cells {
+                if let value = cell(row, column.index) { members.append(JSONNode.Member(key: column.field, value: node(value, column.name))) }
             }
-            if allowedNames.contains("code") {
-                let system = cell(row, "code_system"), code = cell(row, "code")
+            if cells.first?.name == "drug" {
+                let system = cell(row, codeSystemIndex), code = cell(row, codeIndex)
                 if system != nil || code != nil {
                     var codeMembers: [JSONNode.Member] = []
                     if let system { codeMembers.append(JSONNode.Member(key: "system", value: node(system, "code_system"))) }
@@ -141,9 +158,8 @@ enum CSVOrderReader {
                     members.append(JSONNode.Member(key: "code", value: JSONNode(.object(codeMembers), at: .csvRow(line: row.line))))
                 }
             }
-            let perRecord = Set(medicationColumns.map(\.0) + observationColumns.map(\.0) + overrideColumns.map(\.0) + codeColumns)
-            for column in perRecord.subtracting(allowedNames).sorted() {
-                if let stray = cell(row, column) {
+            for (column, index) in strayCells {
+                if let stray = cell(row, index) {
                     errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a \(kind) row"))
                 }
             }
@@ -167,8 +183,32 @@ enum CSVOrderReader {
 
     /// True when `text` is a JSON number literal.
     static func isJSONNumber(_ text: String) -> Bool {
-        guard !text.isEmpty, let node = try? JSONReader.parse(Array(text.utf8)), case .number = node.kind else { return false }
-        return true
+        var bytes = text.utf8.makeIterator()
+        var byte = bytes.next()
+        func digits() -> Int {
+            var count = 0
+            while let b = byte, b >= 0x30, b <= 0x39 {
+                count += 1
+                byte = bytes.next()
+            }
+            return count
+        }
+        if byte == UInt8(ascii: "-") { byte = bytes.next() }
+        if byte == UInt8(ascii: "0") {
+            byte = bytes.next()
+        } else if digits() == 0 {
+            return false
+        }
+        if byte == UInt8(ascii: ".") {
+            byte = bytes.next()
+            if digits() == 0 { return false }
+        }
+        if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            byte = bytes.next()
+            if byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") { byte = bytes.next() }
+            if digits() == 0 { return false }
+        }
+        return byte == nil
     }
 }
 

@@ -1,3 +1,19 @@
+/// An object's fields in order; objects in orders are small, so a linear search beats hashing.
+struct Fields {
+    private var members: [(key: String, node: JSONNode)] = []
+
+    subscript(key: String) -> JSONNode? {
+        get { members.first { $0.key == key }?.node }
+        set {
+            if let index = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[index].node = newValue } else { members.remove(at: index) }
+            } else if let newValue {
+                members.append((key, newValue))
+            }
+        }
+    }
+}
+
 /// Turns a JSON tree (read from a JSON order, or built from a CSV order) into an ``Order``, resolving every drug
 /// against the vocabulary. Collects every problem instead of stopping at the first.
 struct OrderDecoder {
@@ -21,14 +37,15 @@ struct OrderDecoder {
 
     // MARK: - Reporting
 
-    private mutating func fail(_ node: JSONNode?, _ path: String, _ message: String) {
+    /// Records an error; the path and message are built only here, so a valid order builds no paths at all.
+    private mutating func fail(_ node: JSONNode?, _ path: @autoclosure () -> String, _ message: @autoclosure () -> String) {
         switch node?.location ?? .none {
         case .csvCell(let line, let column, let name):
-            errors.append(OrderError(path: "line \(line), column \(column)", message: "\(name): \(message)"))
+            errors.append(OrderError(path: "line \(line), column \(column)", message: "\(name): \(message())"))
         case .csvRow(let line):
-            errors.append(OrderError(path: "line \(line)", message: "\(CSVOrderReader.columnName(forPath: path)): \(message)"))
+            errors.append(OrderError(path: "line \(line)", message: "\(CSVOrderReader.columnName(forPath: path())): \(message())"))
         case .none:
-            errors.append(OrderError(path: path, message: message))
+            errors.append(OrderError(path: path(), message: message()))
         }
     }
 
@@ -38,22 +55,21 @@ struct OrderDecoder {
 
     /// The members of an object, reporting duplicates and fields not in `allowed`.
     private mutating func fields(
-        _ node: JSONNode, _ path: String, allowed: Set<String>, what: String
-    ) -> [String: JSONNode]? {
+        _ node: JSONNode, _ path: String, allowed: [String], what: String
+    ) -> Fields? {
         guard case .object(let members) = node.kind else {
             fail(node, path, "must be an object (\(what)), found \(node.typeName)")
             return nil
         }
-        var result: [String: JSONNode] = [:]
+        var result = Fields()
         for member in members {
-            let memberPath = OrderDecoder.join(path, member.key)
             if result[member.key] != nil {
-                fail(member.value, memberPath, "appears twice; each field may be given once")
+                fail(member.value, OrderDecoder.join(path, member.key), "appears twice; each field may be given once")
                 continue
             }
             guard allowed.contains(member.key) else {
                 let hint = OrderDecoder.closest(member.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                fail(member.value, memberPath, "unknown field\(hint); \(what) fields are \(allowed.sorted().joined(separator: ", "))")
+                fail(member.value, OrderDecoder.join(path, member.key), "unknown field\(hint); \(what) fields are \(allowed.sorted().joined(separator: ", "))")
                 continue
             }
             result[member.key] = member.value
@@ -61,25 +77,24 @@ struct OrderDecoder {
         return result
     }
 
-    private static func closest(_ key: String, in allowed: Set<String>) -> String? {
+    private static func closest(_ key: String, in allowed: [String]) -> String? {
         allowed.map { ($0, Vocabulary.editDistance(key, $0, limit: 3)) }.filter { $0.1 <= 3 }
             .min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
     }
 
     private mutating func string(
-        _ fields: [String: JSONNode], _ key: String, _ path: String, parent: JSONNode, required: Bool
+        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool
     ) -> String? {
-        let fieldPath = OrderDecoder.join(path, key)
         guard let node = fields[key], !isNull(node) else {
-            if required { fail(parent, fieldPath, "is required") }
+            if required { fail(parent, OrderDecoder.join(path, key), "is required") }
             return nil
         }
         guard case .string(let text) = node.kind else {
-            fail(node, fieldPath, "must be a string, found \(node.typeName)")
+            fail(node, OrderDecoder.join(path, key), "must be a string, found \(node.typeName)")
             return nil
         }
         if text.trimmingSpaces.isEmpty {
-            if required { fail(node, fieldPath, "must not be empty") } else { fail(node, fieldPath, "must not be empty (leave it out instead)") }
+            fail(node, OrderDecoder.join(path, key), required ? "must not be empty" : "must not be empty (leave it out instead)")
             return nil
         }
         return text
@@ -91,7 +106,7 @@ struct OrderDecoder {
     }
 
     private mutating func enumValue<E: RawRepresentable & CaseIterable>(
-        _ fields: [String: JSONNode], _ key: String, _ path: String, parent: JSONNode, required: Bool,
+        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool,
         synonyms: [String: E] = [:]
     ) -> E? where E.RawValue == String {
         guard let text = string(fields, key, path, parent: parent, required: required) else { return nil }
@@ -103,16 +118,15 @@ struct OrderDecoder {
     }
 
     private mutating func integer(
-        _ fields: [String: JSONNode], _ key: String, _ path: String, range: ClosedRange<Int>
+        _ fields: Fields, _ key: String, _ path: String, range: ClosedRange<Int>
     ) -> Int? {
         guard let node = fields[key], !isNull(node) else { return nil }
-        let fieldPath = OrderDecoder.join(path, key)
         guard case .number(let literal) = node.kind, let value = OrderDecoder.wholeNumber(literal) else {
-            fail(node, fieldPath, "must be a whole number, found \(node.typeName == "a number" ? "a fraction" : node.typeName)")
+            fail(node, OrderDecoder.join(path, key), "must be a whole number, found \(node.typeName == "a number" ? "a fraction" : node.typeName)")
             return nil
         }
         guard range.contains(value) else {
-            fail(node, fieldPath, "must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+            fail(node, OrderDecoder.join(path, key), "must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
             return nil
         }
         return value
@@ -126,7 +140,7 @@ struct OrderDecoder {
     }
 
     private mutating func day(
-        _ fields: [String: JSONNode], _ key: String, _ path: String, parent: JSONNode, required: Bool
+        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool
     ) -> Day? {
         guard let text = string(fields, key, path, parent: parent, required: required) else { return nil }
         guard let day = Day(iso: text.trimmingSpaces) else {
@@ -136,7 +150,7 @@ struct OrderDecoder {
         return day
     }
 
-    private mutating func array(_ fields: [String: JSONNode], _ key: String, _ path: String) -> [JSONNode]? {
+    private mutating func array(_ fields: Fields, _ key: String, _ path: String) -> [JSONNode]? {
         guard let node = fields[key], !isNull(node) else { return nil }
         guard case .array(let elements) = node.kind else {
             fail(node, OrderDecoder.join(path, key), "must be an array, found \(node.typeName)")
@@ -147,17 +161,17 @@ struct OrderDecoder {
 
     // MARK: - Order
 
-    static let orderFields: Set<String> = [
+    static let orderFields: [String] = [
         "order_id", "submitted_at", "patient", "line_of_therapy", "medications", "history", "observations",
         "overrides", "extensions",
     ]
-    static let patientFields: Set<String> = ["id", "menopausal_status", "her2_status", "hr_status", "disease_setting"]
-    static let itemFields: Set<String> = [
+    static let patientFields: [String] = ["id", "menopausal_status", "her2_status", "hr_status", "disease_setting"]
+    static let itemFields: [String] = [
         "drug", "code", "start", "end", "cycles", "cycle_length_days", "phase", "stop_reason",
     ]
-    static let codeFields: Set<String> = ["system", "code"]
-    static let observationFields: Set<String> = ["type", "loinc", "value", "unit", "date"]
-    static let overrideFields: Set<String> = ["rule", "reason", "by"]
+    static let codeFields: [String] = ["system", "code"]
+    static let observationFields: [String] = ["type", "loinc", "value", "unit", "date"]
+    static let overrideFields: [String] = ["rule", "reason", "by"]
 
     mutating func decode(_ root: JSONNode) -> Result? {
         if case .array = root.kind {
@@ -297,7 +311,7 @@ struct OrderDecoder {
     }
 
     private mutating func resolve(
-        drug: String?, code: DrugCode?, item: JSONNode, fields f: [String: JSONNode], path: String
+        drug: String?, code: DrugCode?, item: JSONNode, fields f: Fields, path: String
     ) -> Agent? {
         var byName: Agent?
         if let drug {
@@ -336,7 +350,8 @@ struct OrderDecoder {
             fail(f["type"], OrderDecoder.join(path, "type"), "unknown observation type '\(type)'; this version knows lvef")
         }
         if let loinc, !vocabulary.lvefLOINC.contains(loinc.trimmingSpaces) {
-            fail(f["loinc"], OrderDecoder.join(path, "loinc"), "LOINC \(loinc) is not an LVEF code; accepted: \(vocabulary.lvefLOINC.sorted().joined(separator: ", "))")
+            let accepted = vocabulary.lvefLOINC.sorted().joined(separator: ", ")
+            fail(f["loinc"], OrderDecoder.join(path, "loinc"), "LOINC \(loinc) is not an LVEF code; accepted: \(accepted)")
         }
         if type == nil && loinc == nil && f["type"] == nil && f["loinc"] == nil {
             fail(node, OrderDecoder.join(path, "type"), "is required (type \"lvef\" or an LVEF loinc code)")
@@ -368,7 +383,8 @@ struct OrderDecoder {
         let reason = string(f, "reason", path, parent: node, required: true)
         let by = string(f, "by", path, parent: node, required: false)
         if let rule, !ruleIDs.contains(rule.trimmingSpaces) {
-            fail(f["rule"], OrderDecoder.join(path, "rule"), "unknown rule id '\(rule)'; rule ids are \(ruleIDs.sorted().joined(separator: ", "))")
+            let known = ruleIDs.sorted().joined(separator: ", ")
+            fail(f["rule"], OrderDecoder.join(path, "rule"), "unknown rule id '\(rule)'; rule ids are \(known)")
             return nil
         }
         guard let rule, let reason else { return nil }

@@ -173,6 +173,9 @@ struct PolicyLoader {
         var check = YAMLReader(file: "policy set")
         if metadata == nil { check.fail(nil, "policy", "no file gives the policy section (name and version)") }
         if agents.isEmpty { check.fail(nil, "agents", "the policy set defines no drugs") }
+        if classes.count > Vocabulary.maximumClasses {
+            check.fail(nil, "classes", "the policy set defines \(classes.count) classes; at most \(Vocabulary.maximumClasses) are supported")
+        }
         for agent in agents where classes[agent.drugClass] == nil {
             check.fail(nil, "agents.\(agent.id).class", "unknown class '\(agent.drugClass)' (file \(agentOrigin[agent.id] ?? "?"))")
         }
@@ -208,7 +211,7 @@ struct PolicyLoader {
         let vocabulary = Vocabulary(classes: classes, groups: groups, agents: agents, lvefLOINC: lvefLOINC)
         var resolver = RuleReader(
             classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
-            hasLVEF: !lvefLOINC.isEmpty)
+            hasLVEF: !lvefLOINC.isEmpty, vocabulary: vocabulary)
         var definitions: [RuleDefinition] = []
         var seenIDs: [String: String] = [:], seenMessageIDs: [String: String] = [:]
         for raw in rawRules {

@@ -4,9 +4,11 @@ public struct Selector: Sendable, Equatable, CustomStringConvertible {
     public var text: String
     var classes: Set<String>
     var ingredients: Set<String>
+    /// `classes` as bits of ``Vocabulary/classBit(_:)``, so matching an agent costs one AND.
+    var classMask: UInt64 = 0
 
     func matches(_ agent: Agent) -> Bool {
-        classes.contains(agent.drugClass) || agent.ingredients.contains(where: ingredients.contains)
+        agent.classBit & classMask != 0 || (!ingredients.isEmpty && agent.ingredients.contains(where: ingredients.contains))
     }
 
     public var description: String { text }

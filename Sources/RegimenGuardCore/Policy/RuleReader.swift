@@ -7,6 +7,7 @@ struct RuleReader {
     let groupIngredients: [String: Set<String>]
     let ingredients: Set<String>
     let hasLVEF: Bool
+    let vocabulary: Vocabulary
 
     static let common: Set<String> = [
         "kind", "severity", "enabled", "title", "detail", "recommendation", "references", "message_id", "when",
@@ -120,15 +121,20 @@ struct RuleReader {
     }
 
     func selector(_ text: String) -> Selector? {
+        var selector: Selector
         if text.hasPrefix("ingredient:") {
             let id = String(text.dropFirst("ingredient:".count))
-            return ingredients.contains(id) ? Selector(text: text, classes: [], ingredients: [id]) : nil
+            guard ingredients.contains(id) else { return nil }
+            selector = Selector(text: text, classes: [], ingredients: [id])
+        } else if let members = groups[text] {
+            selector = Selector(text: text, classes: members, ingredients: groupIngredients[text] ?? [])
+        } else if classes.contains(text) {
+            selector = Selector(text: text, classes: [text], ingredients: [])
+        } else {
+            return nil
         }
-        if let members = groups[text] {
-            return Selector(text: text, classes: members, ingredients: groupIngredients[text] ?? [])
-        }
-        if classes.contains(text) { return Selector(text: text, classes: [text], ingredients: []) }
-        return nil
+        selector.classMask = vocabulary.classMask(selector.classes)
+        return selector
     }
 
     private func selectors(

@@ -20,6 +20,8 @@ public struct Agent: Sendable, Equatable {
     public var atc: [String]
     /// RxNorm ingredient RxCUIs.
     public var rxnorm: [String]
+    /// This agent's class as one bit (see ``Vocabulary/classBits``), set when the vocabulary is built.
+    var classBit: UInt64 = 0
 }
 
 /// The drug vocabulary and observation codes of a policy set.
@@ -28,6 +30,9 @@ public struct Vocabulary: Sendable {
     /// Named groups of classes that rules refer to (`her2_targeted`, `chemotherapy`, ...).
     public private(set) var groups: [String: Set<String>]
     public private(set) var agents: [Agent]
+
+    /// The bits of a set of class ids.
+    func classMask(_ ids: Set<String>) -> UInt64 { ids.reduce(0) { $0 | (classBits[$1] ?? 0) } }
     /// LOINC codes accepted as an LVEF observation.
     public private(set) var lvefLOINC: Set<String>
 
@@ -35,12 +40,23 @@ public struct Vocabulary: Sendable {
     private var byATC: [String: Int] = [:]
     private var byRxNorm: [String: Int] = [:]
 
+    /// One bit per class, in id order; a policy may define up to 64 classes.
+    static let maximumClasses = 64
+    let classBits: [String: UInt64]
+
     init(classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], lvefLOINC: Set<String>) {
         self.classes = classes
         self.groups = groups
-        self.agents = agents
         self.lvefLOINC = lvefLOINC
-        for (index, agent) in agents.enumerated() {
+        var bits: [String: UInt64] = [:]
+        for (index, id) in classes.keys.sorted().prefix(Vocabulary.maximumClasses).enumerated() { bits[id] = 1 << UInt64(index) }
+        classBits = bits
+        self.agents = agents.map { agent in
+            var agent = agent
+            agent.classBit = bits[agent.drugClass] ?? 0
+            return agent
+        }
+        for (index, agent) in self.agents.enumerated() {
             for name in agent.names + [agent.id, agent.name] where byName[Vocabulary.key(name)] == nil {
                 byName[Vocabulary.key(name)] = index
             }
@@ -54,8 +70,20 @@ public struct Vocabulary: Sendable {
     /// The lookup key of a name: letters and digits only, lower-cased, so that case, spaces, hyphens and
     /// trademark signs do not matter (`T-DM1`, `t dm1`, `TDM1`; `Herceptin®`).
     static func key(_ name: String) -> String {
+        // ASCII, the usual case, straight from the bytes.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(name.utf8.count)
+            for byte in name.utf8 {
+                switch byte {
+                case 0x41...0x5A: bytes.append(byte + 0x20)
+                case 0x61...0x7A, 0x30...0x39: bytes.append(byte)
+                default: break
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
-        out.reserveCapacity(name.utf8.count)
         for character in name.lowercased() where character.isLetter || character.isNumber {
             out.append(character)
         }
