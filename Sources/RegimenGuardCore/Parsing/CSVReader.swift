@@ -41,6 +41,7 @@ struct CSVReader {
             let fieldLine = line
             let column = fields.count + 1
             var text: [UInt8] = []
+            var unquoted: Range<Int>?
             if bytes[index] == quote {
                 index += 1
                 var closed = false
@@ -71,6 +72,8 @@ struct CSVReader {
                         message: "unexpected character after a closing quote (a quote inside a field is written \"\")")
                 }
             } else {
+                let start = index
+                defer { unquoted = start..<index }
                 while index < count {
                     let byte = bytes[index]
                     if byte == comma || byte == lf { break }
@@ -83,11 +86,12 @@ struct CSVReader {
                             line: line, column: column,
                             message: "a quote inside an unquoted field (quote the whole field and write the quote as \"\")")
                     }
-                    text.append(byte)
                     index += 1
                 }
             }
-            fields.append(Field(text: String(decoding: text, as: UTF8.self), line: fieldLine, column: column))
+            // An unquoted field is decoded straight from the input; a quoted one from its unescaped bytes.
+            let fieldText = unquoted.map { String(decoding: bytes[$0], as: UTF8.self) } ?? String(decoding: text, as: UTF8.self)
+            fields.append(Field(text: fieldText, line: fieldLine, column: column))
             if index >= count { break }
             switch bytes[index] {
             case comma:

@@ -208,6 +208,16 @@ struct JSONReader {
 
     private mutating func parseString() throws(SyntaxError) -> String {
         index += 1  // opening quote
+        // Most strings have no escape: decode them straight from the input (a small string allocates nothing).
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[index..<end], as: UTF8.self)
+            index = end + 1
+            return text
+        }
         var out: [UInt8] = []
         var runStart = index
         while index < bytes.count {

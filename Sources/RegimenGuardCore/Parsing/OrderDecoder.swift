@@ -1,16 +1,10 @@
-/// An object's fields in order; objects in orders are small, so a linear search beats hashing.
+/// An object's fields in order, checked for duplicates and unknown names; objects in orders are small, so a
+/// linear search over the parsed members beats building a dictionary.
 struct Fields {
-    private var members: [(key: String, node: JSONNode)] = []
+    fileprivate var members: [JSONNode.Member] = []
 
     subscript(key: String) -> JSONNode? {
-        get { members.first { $0.key == key }?.node }
-        set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                if let newValue { members[index].node = newValue } else { members.remove(at: index) }
-            } else if let newValue {
-                members.append((key, newValue))
-            }
-        }
+        members.first { $0.key == key }?.value
     }
 }
 
@@ -61,18 +55,28 @@ struct OrderDecoder {
             fail(node, path, "must be an object (\(what)), found \(node.typeName)")
             return nil
         }
-        var result = Fields()
-        for member in members {
-            if result[member.key] != nil {
+        var result = Fields(members: members)
+        var dropped = false
+        for (position, member) in members.enumerated() {
+            if members[..<position].contains(where: { $0.key == member.key }) {
                 fail(member.value, OrderDecoder.join(path, member.key), "appears twice; each field may be given once")
+                dropped = true
                 continue
             }
             guard allowed.contains(member.key) else {
                 let hint = OrderDecoder.closest(member.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 fail(member.value, OrderDecoder.join(path, member.key), "unknown field\(hint); \(what) fields are \(allowed.sorted().joined(separator: ", "))")
+                dropped = true
                 continue
             }
-            result[member.key] = member.value
+        }
+        if dropped {
+            // Keep the first of duplicates and only known fields, as the fields to read further.
+            var kept: [JSONNode.Member] = []
+            for member in members where allowed.contains(member.key) && !kept.contains(where: { $0.key == member.key }) {
+                kept.append(member)
+            }
+            result = Fields(members: kept)
         }
         return result
     }
