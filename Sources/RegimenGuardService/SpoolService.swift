@@ -107,6 +107,9 @@ public final class SpoolService: Service, Sendable {
         var nextRescan: ContinuousClock.Instant?
         var nextWatchdog: ContinuousClock.Instant?
         var retryAt: ContinuousClock.Instant?
+        /// Orders whose last attempt failed: their own events (the claim's release renames them back into
+        /// incoming/) are ignored until the retry, so a full disk gives back-off, not a busy loop.
+        var backoff: Set<FileName> = []
         var retryDelay: Duration = .milliseconds(250)
         var timer: Task<Void, Never>?
         var timerDeadline: ContinuousClock.Instant?
@@ -115,6 +118,7 @@ public final class SpoolService: Service, Sendable {
         var isIdle: Bool { queue.isEmpty && settling.isEmpty && retryAt == nil }
 
         mutating func enqueue(_ name: FileName) {
+            guard !backoff.contains(name) else { return }
             settling[name] = nil
             if queued.insert(name).inserted { queue.append(name) }
         }
@@ -141,7 +145,7 @@ public final class SpoolService: Service, Sendable {
             case .arrived(let name) where !name.isIgnored:
                 state.enqueue(name)
             case .written(let name) where !name.isIgnored:
-                if !state.queued.contains(name) { state.settling[name] = due }
+                if !state.queued.contains(name) && !state.backoff.contains(name) { state.settling[name] = due }
             case .created(let name) where !name.isIgnored:
                 // A link, FIFO or folder made in place raises no close event: take it now. A regular file is
                 // still being written: its close (or the settle check) takes it.
@@ -162,6 +166,7 @@ public final class SpoolService: Service, Sendable {
         if let next = state.nextRescan, next <= now { rescan(&state) }
         if let retry = state.retryAt, retry <= now {
             state.retryAt = nil
+            state.backoff.removeAll()
             rescan(&state)
         }
         for (name, due) in state.settling where due <= now {
@@ -189,6 +194,7 @@ public final class SpoolService: Service, Sendable {
                     if let decision = outcome.verdict?.decision { state.counts[decision, default: 0] += 1 }
                 case .failed:
                     failed = true
+                    state.backoff.insert(outcome.name)
                 case .skipped:
                     break
                 }

@@ -7,16 +7,23 @@ public final class ServiceProcess: @unchecked Sendable {
     private let errors = Pipe()
     private var stderrReader: ReadToEnd?
 
-    public init(arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts the service; its standard error goes to `stderrFile` when given (to watch it while it runs),
+    /// else it is collected for ``wait()``.
+    public init(arguments: [String], environment: [String: String] = [:], stderrFile: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: ProcessRunner.regimenGuard)
         process.arguments = arguments
         var env = ["PATH": "/usr/bin:/bin"]
         env.merge(environment) { $1 }
         process.environment = env
-        process.standardError = errors
+        if let stderrFile {
+            _ = FileManager.default.createFile(atPath: stderrFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: stderrFile)
+        } else {
+            process.standardError = errors
+        }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        stderrReader = ReadToEnd(errors.fileHandleForReading)
+        if stderrFile == nil { stderrReader = ReadToEnd(errors.fileHandleForReading) }
     }
 
     public var pid: Int32 { process.processIdentifier }
