@@ -263,15 +263,16 @@ struct Bench {
         while remaining > 0 {
             let chunk = min(remaining, 5_000)
             fill(latencySpool, "staging", count: chunk)
-            let before = count(latencySpool + "/archive")
+            let before = count(latencySpool + "/archive")  // emptied after each chunk
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: latencySpool + "/staging")) ?? []) {
                 rename("\(latencySpool)/staging/\(name)", "\(latencySpool)/incoming/\(name)")
             }
             _ = waitFor({ count(latencySpool + "/archive") >= before + chunk })
             // Keep the spool's folders small so file-system growth does not blur the service's own memory.
             for folder in ["archive", "verdicts"] {
-                try? FileManager.default.removeItem(atPath: latencySpool + "/" + folder)
-                try? FileManager.default.createDirectory(atPath: latencySpool + "/" + folder, withIntermediateDirectories: true)
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: latencySpool + "/" + folder)) ?? [] {
+                    try? FileManager.default.removeItem(atPath: latencySpool + "/" + folder + "/" + name)
+                }
             }
             remaining -= chunk
         }

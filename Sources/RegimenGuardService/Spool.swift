@@ -42,6 +42,20 @@ public final class Spool: Sendable {
 
     public var incomingPath: String { configuration.root + "/" + configuration.incoming }
 
+    /// False when a folder this spool holds open was removed or replaced (an admin recreated it): the spool must
+    /// be opened again, or verdicts would go to a folder nobody can see.
+    public var foldersAreCurrent: Bool {
+        let folders = [configuration.incoming, configuration.verdicts, configuration.archive, configuration.quarantine]
+        for (fd, folder) in zip([incoming, verdicts, archive, quarantine], folders) {
+            var held = stat(), current = stat()
+            guard fstat(fd, &held) == 0, held.st_nlink > 0,
+                lstat(configuration.root + "/" + folder, &current) == 0,
+                held.st_ino == current.st_ino, held.st_dev == current.st_dev
+            else { return false }
+        }
+        return true
+    }
+
     // MARK: - Finding work
 
     /// What a look at `incoming/` found.

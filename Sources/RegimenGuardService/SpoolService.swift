@@ -30,7 +30,7 @@ public final class SpoolService: Service, Sendable {
         case reload
     }
 
-    let spool: Spool
+    private let firstSpool: Spool
     let options: Options
     let logger: Logger
     let notifier: Notifier
@@ -39,7 +39,7 @@ public final class SpoolService: Service, Sendable {
     /// - Parameters:
     ///   - policy: the policy set loaded at start (a broken one stops the start with exit 78, before this).
     public init(spool: Spool, policy: PolicySet, options: Options, logger: Logger, notifier: Notifier = Notifier()) {
-        self.spool = spool
+        self.firstSpool = spool
         self.initialPolicy = policy
         self.options = options
         self.logger = logger
@@ -58,9 +58,9 @@ public final class SpoolService: Service, Sendable {
     }
 
     public func run() async throws {
-        var state = LoopState(validator: Validator(policy: initialPolicy))
+        var state = LoopState(spool: firstSpool, validator: Validator(policy: initialPolicy))
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
-        let watcher = try InotifyWatcher(path: spool.incomingPath)
+        var watcher = try InotifyWatcher(path: state.spool.incomingPath)
         watcher.start { continuation.yield(.watch($0)) }
         let signals = Task {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
@@ -71,6 +71,7 @@ public final class SpoolService: Service, Sendable {
             state.timer?.cancel()
             continuation.finish()
         }
+        let spool = state.spool
 
         spool.removeStaleTemporaryFiles()
         logger.info(
@@ -90,6 +91,10 @@ public final class SpoolService: Service, Sendable {
             case .tick: tick(&state)
             case .reload: reload(&state)
             }
+            if !state.spool.foldersAreCurrent, let reopened = reopen(&state, continuation) {
+                watcher.stop()
+                watcher = reopened
+            }
             drain(&state)
             if options.exitWhenIdle && state.isIdle { break }
             arm(&state, continuation)
@@ -100,6 +105,7 @@ public final class SpoolService: Service, Sendable {
     // MARK: - State
 
     struct LoopState {
+        var spool: Spool
         var validator: Validator
         var queue: [FileName] = []
         var queued: Set<FileName> = []
@@ -127,6 +133,7 @@ public final class SpoolService: Service, Sendable {
     private let clock = ContinuousClock()
 
     private func rescan(_ state: inout LoopState) {
+        let spool = state.spool
         do {
             let scan = try spool.scan()
             for name in scan.orphanedClaims + scan.ready { state.enqueue(name) }
@@ -139,6 +146,7 @@ public final class SpoolService: Service, Sendable {
     }
 
     private func handle(_ events: [WatchEvent], _ state: inout LoopState) {
+        let spool = state.spool
         let due = clock.now.advanced(by: spool.configuration.settleTime)
         for event in events {
             switch event {
@@ -162,6 +170,7 @@ public final class SpoolService: Service, Sendable {
     }
 
     private func tick(_ state: inout LoopState) {
+        let spool = state.spool
         let now = clock.now
         if let next = state.nextRescan, next <= now { rescan(&state) }
         if let retry = state.retryAt, retry <= now {
@@ -180,6 +189,7 @@ public final class SpoolService: Service, Sendable {
 
     /// Processes the queue in batches; pings the watchdog between batches, so a stuck batch stops the pings.
     private func drain(_ state: inout LoopState) {
+        let spool = state.spool
         var failed = false
         while !state.queue.isEmpty {
             if Task.isShuttingDownGracefully { break }
@@ -216,6 +226,23 @@ public final class SpoolService: Service, Sendable {
         guard let interval = notifier.watchdogInterval else { return }
         notifier.watchdog()
         state.nextWatchdog = clock.now.advanced(by: interval)
+    }
+
+    /// Opens the spool again after one of its folders was removed or replaced, and watches the new incoming/.
+    private func reopen(_ state: inout LoopState, _ continuation: AsyncStream<Event>.Continuation) -> InotifyWatcher? {
+        do {
+            let spool = try Spool(configuration: state.spool.configuration)
+            let watcher = try InotifyWatcher(path: spool.incomingPath)
+            watcher.start { continuation.yield(.watch($0)) }
+            state.spool = spool
+            fault("a spool folder under \(spool.configuration.root) was removed or replaced; the spool was opened again")
+            rescan(&state)
+            drain(&state)
+            return watcher
+        } catch {
+            fault("a spool folder under \(state.spool.configuration.root) was removed or replaced and cannot be opened again: \(error)")
+            return nil
+        }
     }
 
     private func reload(_ state: inout LoopState) {

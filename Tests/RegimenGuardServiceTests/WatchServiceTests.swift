@@ -98,6 +98,21 @@ import Testing
         #expect(result.stderr.contains("rules.yaml: rules.lvef-baseline-missing.baseline_days: must be a whole number"))
     }
 
+    @Test func aSpoolFolderReplacedWhileRunningIsOpenedAgain() throws {
+        let spool = try makeSpool()
+        defer { spool.remove() }
+        let service = try start(spool)
+        defer { service.signal(SIGKILL); _ = service.wait() }
+        try drop(sampleOrder("RX-F1"), as: "RX-F1.json", into: spool.path)
+        #expect(waitUntil { verdict(spool, "RX-F1.json") != nil })
+        // An admin moves the verdicts folder away and makes a new one.
+        #expect(rename(spool.file("verdicts"), spool.file("verdicts-old")) == 0)
+        #expect(mkdir(spool.file("verdicts"), 0o770) == 0)
+        try drop(sampleOrder("RX-F2"), as: "RX-F2.json", into: spool.path)
+        #expect(waitUntil { verdict(spool, "RX-F2.json") != nil })
+        #expect(entries(spool.file("archive")) == ["RX-F1.json", "RX-F2.json"])
+    }
+
     @Test func aBrokenPolicyAtStartExits78() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
