@@ -243,8 +243,17 @@ public final class Spool: Sendable {
                 outcomes.append(Outcome(name: item.original, verdict: nil, disposition: .failed(error)))
             }
         }
-        // The moves are durable once their folders are flushed.
-        for fd in [archive, quarantine, incoming] { try? POSIX.fsync(fd, "spool folder") }
+        // The moves are durable once the folders they touched are flushed.
+        var touched: [Int32] = []
+        for outcome in outcomes {
+            switch outcome.disposition {
+            case .archived: if !touched.contains(archive) { touched.append(archive) }
+            case .quarantined: if !touched.contains(quarantine) { touched.append(quarantine) }
+            default: break
+            }
+        }
+        if !touched.isEmpty { touched.append(incoming) }
+        for fd in touched { try? POSIX.fsync(fd, "spool folder") }
         return outcomes
     }
 

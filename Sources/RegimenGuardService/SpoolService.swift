@@ -25,7 +25,8 @@ public final class SpoolService: Service, Sendable {
     }
 
     enum Event: Sendable {
-        case watch([WatchEvent])
+        /// Watch events are waiting in the inbox.
+        case watch
         case tick
         case reload
     }
@@ -60,8 +61,9 @@ public final class SpoolService: Service, Sendable {
     public func run() async throws {
         var state = LoopState(spool: firstSpool, validator: Validator(policy: initialPolicy))
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
+        let inbox = EventInbox()
         var watcher = try InotifyWatcher(path: state.spool.incomingPath)
-        watcher.start { continuation.yield(.watch($0)) }
+        watcher.start { events in inbox.post(events) { continuation.yield(.watch) } }
         let signals = Task {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
         }
@@ -87,11 +89,11 @@ public final class SpoolService: Service, Sendable {
 
         for await event in events.cancelOnGracefulShutdown() {
             switch event {
-            case .watch(let watchEvents): handle(watchEvents, &state)
+            case .watch: handle(inbox.takeAll(), &state)
             case .tick: tick(&state)
             case .reload: reload(&state)
             }
-            if !state.spool.foldersAreCurrent, let reopened = reopen(&state, continuation) {
+            if !state.spool.foldersAreCurrent, let reopened = reopen(&state, inbox, continuation) {
                 watcher.stop()
                 watcher = reopened
             }
@@ -229,11 +231,13 @@ public final class SpoolService: Service, Sendable {
     }
 
     /// Opens the spool again after one of its folders was removed or replaced, and watches the new incoming/.
-    private func reopen(_ state: inout LoopState, _ continuation: AsyncStream<Event>.Continuation) -> InotifyWatcher? {
+    private func reopen(
+        _ state: inout LoopState, _ inbox: EventInbox, _ continuation: AsyncStream<Event>.Continuation
+    ) -> InotifyWatcher? {
         do {
             let spool = try Spool(configuration: state.spool.configuration)
             let watcher = try InotifyWatcher(path: spool.incomingPath)
-            watcher.start { continuation.yield(.watch($0)) }
+            watcher.start { events in inbox.post(events) { continuation.yield(.watch) } }
             state.spool = spool
             fault("a spool folder under \(spool.configuration.root) was removed or replaced; the spool was opened again")
             rescan(&state)
