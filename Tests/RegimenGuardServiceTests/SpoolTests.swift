@@ -61,6 +61,12 @@ import Testing
         mkfifo(incoming + "/fifo.json", 0o600)
         mkdir(incoming + "/folder.json", 0o700)
         try String(repeating: "x", count: 5000).write(toFile: incoming + "/big.json", atomically: false, encoding: .utf8)
+        // 100 MB (sparse): must be quarantined from its size, never read.
+        let huge = Glibc.open(incoming + "/huge.json", O_WRONLY | O_CREAT, 0o600)
+        #expect(ftruncate(huge, 100 << 20) == 0)
+        close(huge)
+        // A character device (the same numbers as /dev/null): never opened.
+        let madeDevice = getuid() == 0 && mknod(incoming + "/device.json", S_IFCHR | 0o600, dev_t(1 << 8 | 3)) == 0
         #expect(FileManager.default.createFile(atPath: incoming + "/empty.json", contents: Data()))
         try drop(sampleOrder("RX-OK"), as: "name with spaces\nand a newline.json", into: dir.path)
         let rawPath = Array(incoming.utf8) + Array("/raw-".utf8) + [0xFF, 0xFE] + Array(".json".utf8) + [0]
@@ -79,6 +85,8 @@ import Testing
         #expect(reasons["fifo.json"]?.contains("FIFO") == true)
         #expect(reasons["folder.json"]?.contains("directory") == true)
         #expect(reasons["big.json"]?.contains("over the 4096-byte limit") == true)
+        #expect(reasons["huge.json"]?.contains("104857600 bytes") == true)
+        if madeDevice { #expect(reasons["device.json"]?.contains("device node") == true) }
         #expect(reasons.keys.contains { $0.hasPrefix("raw-") && reasons[$0]?.contains("not valid UTF-8") == true })
         #expect(verdict(dir, "empty.json")?.errors.first?.message == "the file is empty")
         #expect(verdict(dir, "name with spaces\nand a newline.json")?.decision == .reject)
