@@ -28,14 +28,14 @@ public enum LogTarget: String, Sendable, CaseIterable {
     public func handlerFactory(level: Logger.Level = .info) -> @Sendable (String) -> any LogHandler {
         switch self {
         case .journal:
-            return { label in
-                var handler = JournalLogHandler(label: label)
+            return { _ in
+                var handler = ServiceLogHandler(sink: .journal)
                 handler.logLevel = level
                 return handler
             }
         case .auto, .stderr:
-            return { label in
-                var handler = StderrLogHandler(label: label)
+            return { _ in
+                var handler = ServiceLogHandler(sink: .stderr)
                 handler.logLevel = level
                 return handler
             }

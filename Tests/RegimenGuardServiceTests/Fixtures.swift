@@ -45,3 +45,12 @@ func loadPolicy() throws -> PolicySet {
     }
     return try PolicySet.load(files)
 }
+
+/// A copy of the repository's policy files in a temporary folder, to change without touching the repository.
+func copyOfPolicies(prefix: String) throws -> TemporaryDirectory {
+    let copy = try TemporaryDirectory(prefix: prefix)
+    for name in entries(policiesPath) where name.hasSuffix(".yaml") {
+        try copy.write(name, try String(contentsOfFile: policiesPath + "/" + name, encoding: .utf8))
+    }
+    return copy
+}

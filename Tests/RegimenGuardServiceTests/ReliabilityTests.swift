@@ -69,11 +69,8 @@ import Testing
     @Test func aReloadStormUnderLoadNeverJudgesWithABrokenPolicy() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
-        let policies = try TemporaryDirectory(prefix: "regimen-guard-storm")
+        let policies = try copyOfPolicies(prefix: "regimen-guard-storm")
         defer { policies.remove() }
-        for name in entries(policiesPath) where name.hasSuffix(".yaml") {
-            try policies.write(name, try String(contentsOfFile: policiesPath + "/" + name, encoding: .utf8))
-        }
         let rules = try String(contentsOfFile: policies.file("rules.yaml"), encoding: .utf8)
         let variants = [
             rules, rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: 89"),

@@ -61,11 +61,8 @@ import Testing
     @Test func aBrokenPolicyOnReloadKeepsTheLastGoodOne() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
-        let policies = try TemporaryDirectory(prefix: "regimen-guard-policies")
+        let policies = try copyOfPolicies(prefix: "regimen-guard-policies")
         defer { policies.remove() }
-        for name in entries(policiesPath) where name.hasSuffix(".yaml") {
-            try policies.write(name, try String(contentsOfFile: policiesPath + "/" + name, encoding: .utf8))
-        }
         let notify = try NotifySocket(directory: spool.path)
         let service = try start(spool, policies: policies.path, notify: notify)
         #expect(notify.waitFor { $0.contains("READY=1") } != nil)

@@ -13,7 +13,7 @@ import Testing
 
     @Test func levelsMapToSyslogPriorities() {
         let levels: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
-        #expect(levels.map(JournalLogHandler.priority(of:)) == [7, 7, 6, 5, 4, 3, 2])
+        #expect(levels.map(ServiceLogHandler.priority(of:)) == [7, 7, 6, 5, 4, 3, 2])
     }
 
     @Test func autoPicksTheJournalOnlyWhenStandardErrorIsTheJournalStream() {
