@@ -64,8 +64,11 @@ public final class SpoolService: Service, Sendable {
         let inbox = EventInbox()
         var watcher = try InotifyWatcher(path: state.spool.incomingPath)
         watcher.start { events in inbox.post(events) { continuation.yield(.watch) } }
+        // Trap SIGHUP before READY=1: its default action ends the process, so a reload sent right after
+        // the service reported ready must find the trap in place (the sequence's init installs it).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let signals = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { continuation.yield(.reload) }
+            for await _ in hangups { continuation.yield(.reload) }
         }
         defer {
             watcher.stop()

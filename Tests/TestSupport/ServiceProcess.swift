@@ -26,6 +26,14 @@ public final class ServiceProcess: @unchecked Sendable {
         if stderrFile == nil { stderrReader = ReadToEnd(errors.fileHandleForReading) }
     }
 
+    /// A test that gives up early never leaves its service running.
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     public var pid: Int32 { process.processIdentifier }
 
     public func signal(_ signal: Int32) { kill(pid, signal) }
