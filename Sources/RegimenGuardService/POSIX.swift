@@ -28,6 +28,8 @@ enum POSIX {
         return result == 0 ? info : nil
     }
 
+    private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     /// Lists a directory's entries (without `.` and `..`).
     static func list(_ directory: Int32) throws(SystemError) -> [FileName] {
         let copy = dup(directory)
@@ -40,9 +42,10 @@ enum POSIX {
         rewinddir(stream)
         var names: [FileName] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-                Array(raw.prefix { $0 != 0 })
-            }
+            // d_name is read in place up to its NUL: the kernel's record is only d_reclen bytes long, so copying
+            // the whole `dirent` (256 bytes of name) would read past it (AddressSanitizer found that).
+            let start = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
+            let name = Array(UnsafeBufferPointer(start: start, count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self))))
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             names.append(FileName(bytes: name))
         }

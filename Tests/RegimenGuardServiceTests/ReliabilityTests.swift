@@ -40,21 +40,25 @@ import Testing
         let all = names(Self.long ? 5_000 : 2_000)
         try fill(spool, "incoming", all)
         var rng = SystemRandomNumberGenerator()
-        let points = (0..<(Self.long ? 50 : 20)).map { _ in Int.random(in: 1..<all.count, using: &rng) }.sorted()
+        // The very start (before the first archive) and random points of the drain.
+        let points = [1] + (1..<(Self.long ? 50 : 20)).map { _ in Int.random(in: 2..<all.count, using: &rng) }.sorted()
         for point in points {
             let service = try watch(spool)
             // Wait (bounded) until the service got that far, then kill it without warning.
             _ = waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(1)) { entries(spool.file("archive")).count >= point }
             service.signal(SIGKILL)
-            _ = service.wait()
+            let killed = service.wait()
+            #expect(killed.reason == .uncaughtSignal, "the service ended by itself: \(killed.stderr.suffix(2_000))")
         }
-        #expect(try watch(spool, ["--exit-when-idle"]).wait().status == 0)
+        let last = try watch(spool, ["--exit-when-idle"]).wait()
+        #expect(last.status == 0, "\(last.stderr.suffix(2_000))")
         expectConverged(spool, all)
         // Every verdict is the one a clean run gives for the same bytes, apart from its timestamp.
         let clean = try makeSpool()
         defer { clean.remove() }
         try fill(clean, "incoming", all)
-        #expect(try watch(clean, ["--exit-when-idle"]).wait().status == 0)
+        let reference = try watch(clean, ["--exit-when-idle"]).wait()
+        #expect(reference.status == 0, "\(reference.stderr.suffix(2_000))")
         expectConverged(clean, all)
         for name in all {
             let crashed = verdictWithoutTimestamp(spool, name), expected = verdictWithoutTimestamp(clean, name)
@@ -78,7 +82,10 @@ import Testing
         moveIn(spool, all)
         #expect(waitUntil(timeout: .seconds(300)) { entries(spool.file("archive")).count >= all.count })
         for service in services { service.signal(SIGTERM) }
-        for service in services { #expect(service.wait().status == 0) }
+        for service in services {
+            let result = service.wait()
+            #expect(result.status == 0, "\(result.stderr.suffix(2_000))")
+        }
         expectConverged(spool, all)
     }
 
