@@ -117,6 +117,37 @@ import Testing
         #expect(result.status == 78)
     }
 
+    /// Root reads every file, so as root the service runs as `nobody` (setpriv) over a spool `nobody` owns, and
+    /// the order it must not read stays root's, mode 0600; as another user, mode 0000 is enough.
+    @Test func anUnreadableOrderIsQuarantinedWithTheReasonAndTheOthersAreJudged() throws {
+        let spool = try makeSpool()
+        defer { spool.remove() }
+        try drop(sampleOrder("RX-READABLE"), as: "readable.json", into: spool.path)
+        try drop(sampleOrder("RX-UNREADABLE"), as: "unreadable.json", into: spool.path)
+        var launcher: [String] = []
+        if getuid() == 0 {
+            let nobody: uid_t = 65534
+            for path in [spool.path, spool.file("incoming"), spool.file("incoming/readable.json")] {
+                #expect(chown(path, nobody, gid_t(nobody)) == 0)
+            }
+            #expect(chmod(spool.file("incoming/unreadable.json"), 0o600) == 0)
+            launcher = ["/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all"]
+        } else {
+            #expect(chmod(spool.file("incoming/unreadable.json"), 0) == 0)
+        }
+        let result = try ServiceProcess(
+            arguments: ["watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"],
+            launcher: launcher).wait()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(entries(spool.file("quarantine")) == ["unreadable.json"])
+        #expect(entries(spool.file("archive")) == ["readable.json"])
+        #expect(entries(spool.file("incoming")).isEmpty)
+        let refused = verdict(spool, "unreadable.json")
+        #expect(refused?.decision == .invalid)
+        #expect(refused?.errors.first?.message.contains("cannot be opened: Permission denied") == true, "\(String(describing: refused?.errors))")
+        #expect(verdict(spool, "readable.json")?.decision == .reject)
+    }
+
     @Test func exitWhenIdleDrainsTheBacklogAndExitsZero() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
