@@ -81,6 +81,14 @@ let package = Package(
             path: "Benchmarks/regimen-guard-bench",
             swiftSettings: strictSettings
         ),
+        // Coverage-guided fuzzing with libFuzzer (Scripts/fuzz builds it with -sanitize=fuzzer,address).
+        .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .executableTarget(
+            name: "regimen-guard-fuzz",
+            dependencies: ["RegimenGuardCore", "CFuzzer"],
+            path: "Fuzz/regimen-guard-fuzz",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",

@@ -1,0 +1,55 @@
+// Coverage-guided fuzzing of the core with libFuzzer: `Scripts/fuzz` builds this with `-sanitize=fuzzer,address`.
+// Each input is judged as a JSON order and as a CSV order; any crash, or any broken invariant below, is a finding.
+import CFuzzer
+import Foundation
+import RegimenGuardCore
+
+enum Harness {
+    static let validator: Validator = {
+        let directory = ProcessInfo.processInfo.environment["REGIMEN_GUARD_POLICIES"] ?? "Policies"
+        var files: [PolicySourceFile] = []
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() where name.hasSuffix(".yaml") {
+            guard let bytes = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            files.append(PolicySourceFile(name: name, bytes: Array(bytes)))
+        }
+        do {
+            return Validator(policy: try PolicySet.load(files))
+        } catch {
+            fatalError("the policies in \(directory) do not load: \(error)")
+        }
+    }()
+    static let date = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func check(_ bytes: [UInt8]) {
+        for name in ["order.json", "order.csv"] {
+            let verdict = validator.validate(bytes: bytes, fileName: name, at: date)
+            if verdict.decision == .invalid {
+                precondition(!verdict.errors.isEmpty && verdict.findings.isEmpty, "an invalid verdict without errors, or with findings")
+            } else {
+                precondition(verdict.errors.isEmpty, "a judged verdict with errors")
+            }
+            // The verdict document reads back to itself: what the daemon writes, pharmacy systems can parse.
+            let document = verdict.jsonBytes()
+            guard let decoded = try? Verdict.decode(document) else { preconditionFailure("the verdict document does not decode") }
+            precondition(decoded.jsonBytes() == document, "the verdict document does not round-trip")
+            // Judging is deterministic: the same bytes at the same date give the same document.
+            precondition(validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document, "not deterministic")
+        }
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    Harness.check(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+
+_ = Harness.validator
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+let status = regimen_guard_run_fuzzer(&argc, &argv) { data, size in fuzzOneInput(data, size) }
+if status == -1 {
+    FileHandle.standardError.write(Data("regimen-guard-fuzz: not built with libFuzzer; run Scripts/fuzz\n".utf8))
+    exit(2)
+}
+exit(status)
