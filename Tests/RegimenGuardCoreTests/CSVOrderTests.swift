@@ -64,6 +64,36 @@ import Testing
         #expect(errors.contains { $0.path == "line 2, column 9" && $0.message == "drug: must be empty on a observation row" })
     }
 
+    /// The column layout of the last header is reused when the next order has the same header; orders whose
+    /// headers differ, interleaved and judged at once, are each read by their own columns.
+    @Test func ordersWithDifferentHeadersAreEachReadByTheirOwnColumns() async {
+        func reversed(_ line: String) -> String { line.split(separator: ",", omittingEmptySubsequences: false).reversed().joined(separator: ",") }
+        let standard = CSVOrderTests.csv
+        let backwards = ([CSVOrderTests.header] + CSVOrderTests.rows).map(reversed).joined(separator: "\n")
+        let expected = judge(standard, as: "RX-7.csv")
+        #expect(expected.rules == [Rule.anthracycline])
+        let verdicts = await withTaskGroup(of: Verdict.self) { group in
+            for index in 0..<200 {
+                group.addTask { judge(index % 3 == 0 ? backwards : standard, as: "RX-7.csv") }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(verdicts.count == 200)
+        for verdict in verdicts {
+            #expect(verdict.decision == expected.decision)
+            #expect(verdict.findings.map(\.rule) == expected.findings.map(\.rule))
+            #expect(verdict.orderID == "RX-7")
+        }
+        // The evidence points at the cells of each file's own layout.
+        #expect(judge(backwards, as: "RX-7.csv").findings.first?.evidence.map(\.path) == ["medications[0]", "medications[1]"])
+    }
+
+    @Test func everyHeaderProblemIsReportedTogether() {
+        let errors = csvErrors("order_id,record,drug,drug,dosage,\n")
+        #expect(errors.map(\.path) == ["line 1, column 4", "line 1, column 5", "line 1, column 6", "line 2"])
+        #expect(errors.map(\.message).last?.contains("no records") == true)
+    }
+
     @Test func malformedQuotingIsRejectedWithItsPosition() {
         #expect(csvErrors(CSVOrderTests.header + "\nRX-7,MRN\"9,positive").first?.path == "line 2, column 2")
         #expect(csvErrors(CSVOrderTests.header + "\nRX-7,\"MRN-9\"x,positive").first?.path == "line 2, column 2")

@@ -100,10 +100,11 @@ extension String {
     /// The string without surrounding white space. Orders are almost always ASCII with nothing to trim, so that
     /// case is answered from the UTF-8 bytes without touching Unicode properties.
     var trimmingSpaces: String {
-        let utf8 = self.utf8
-        guard let first = utf8.first, let last = utf8.last else { return self }
         func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
-        if isPlain(first) && isPlain(last) { return self }
+        let untouched = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.isEmpty || (isPlain(bytes[0]) && isPlain(bytes[bytes.count - 1]))
+        }
+        if untouched ?? (utf8.first.map(isPlain) == true && utf8.last.map(isPlain) == true) { return self }
         var scalars = Substring(self)
         while let head = scalars.first, head.isWhitespace { scalars.removeFirst() }
         while let tail = scalars.last, tail.isWhitespace { scalars.removeLast() }

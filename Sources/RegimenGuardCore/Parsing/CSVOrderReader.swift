@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Reads a CSV order (ORDERS.md section 3) into the same JSON tree a JSON order gives, so both formats go through
 /// one decoder and the same content gets the same verdict. Every value keeps its line and column.
 enum CSVOrderReader {
@@ -53,32 +55,16 @@ enum CSVOrderReader {
         guard let header = records.first else {
             return .failure(OrderErrors([OrderError(path: "line 1", message: "the CSV file has no header row")]))
         }
-        var errors: [OrderError] = []
-        var columnIndex: [String: Int] = [:]
-        let known = knownColumns
-        for field in header.fields {
-            let name = field.text.trimmingSpaces
-            let at = "line \(field.line), column \(field.column)"
-            if name.isEmpty {
-                errors.append(OrderError(path: at, message: "empty column name in the header"))
-            } else if !known.contains(name) {
-                errors.append(OrderError(path: at, message: "unknown column '\(name)'; known columns are \(known.sorted().joined(separator: ", "))"))
-            } else if columnIndex[name] != nil {
-                errors.append(OrderError(path: at, message: "column '\(name)' appears twice in the header"))
-            } else {
-                columnIndex[name] = field.column - 1
-            }
-        }
-        for required in ["order_id", "record"] where columnIndex[required] == nil {
-            errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
-        }
         let rows = records.dropFirst()
-        if rows.isEmpty {
-            errors.append(OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records"))
+        let noRecords = rows.isEmpty ? [OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records")] : []
+        let layout: Layout
+        switch Layout.of(header) {
+        case .success(let found): layout = found
+        case .failure(let failure): return .failure(OrderErrors(failure.errors + noRecords))
         }
-        guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
+        guard noRecords.isEmpty else { return .failure(OrderErrors(noRecords)) }
+        var errors: [OrderError] = []
 
-        // Column positions, resolved once: the row loop below does no hashing.
         func cell(_ row: CSVReader.Record, _ index: Int?) -> CSVReader.Field? {
             guard let index, index < row.fields.count else { return nil }
             let field = row.fields[index]
@@ -90,18 +76,12 @@ enum CSVOrderReader {
             if numericColumns.contains(column), isJSONNumber(text) { return JSONNode(.number(text), at: location) }
             return JSONNode(.string(field.text), at: location)
         }
-        typealias Column = (name: String, field: String, index: Int?)
-        func columns(_ list: [(String, String)]) -> [Column] { list.map { ($0.0, $0.1, columnIndex[$0.0]) } }
-        let orderCells = orderColumns.map { (name: $0.column, path: $0.path, index: columnIndex[$0.column]) }
-        let recordIndex = columnIndex["record"]!
-        let medicationCells = columns(medicationColumns), observationCells = columns(observationColumns)
-        let overrideCells = columns(overrideColumns)
-        let codeSystemIndex = columnIndex["code_system"], codeIndex = columnIndex["code"]
-        func strays(_ allowed: Set<String>) -> [(String, Int)] {
-            perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } }
-        }
-        let medicationStrays = strays(medicationNames), observationStrays = strays(observationNames)
-        let overrideStrays = strays(overrideNames)
+        let orderCells = layout.orderCells, recordIndex = layout.recordIndex
+        let medicationCells = layout.medicationCells, observationCells = layout.observationCells
+        let overrideCells = layout.overrideCells
+        let codeSystemIndex = layout.codeSystemIndex, codeIndex = layout.codeIndex
+        let medicationStrays = layout.medicationStrays, observationStrays = layout.observationStrays
+        let overrideStrays = layout.overrideStrays
 
         var firstRowValues: [(text: String, line: Int)?] = Array(repeating: nil, count: orderCells.count)
         var medications: [JSONNode] = [], history: [JSONNode] = [], observations: [JSONNode] = [], overrides: [JSONNode] = []
@@ -134,8 +114,8 @@ enum CSVOrderReader {
                 errors.append(OrderError(path: "line \(row.line), column \(recordIndex + 1)", message: "record: is required (medication, history, observation or override)"))
                 continue
             }
-            let kind = recordField.text.trimmingSpaces.lowercased()
-            let cells: [Column]
+            let kind = recordKind(recordField.text)
+            let cells: [Layout.Column]
             let strayCells: [(String, Int)]
             switch kind {
             case "medication", "history": (cells, strayCells) = (medicationCells, medicationStrays)
@@ -179,6 +159,65 @@ enum CSVOrderReader {
         if !observations.isEmpty { topMembers.append(JSONNode.Member(key: "observations", value: JSONNode(.array(observations)))) }
         if !overrides.isEmpty { topMembers.append(JSONNode.Member(key: "overrides", value: JSONNode(.array(overrides)))) }
         return .success(JSONNode(.object(topMembers), at: .csvRow(line: firstLine)))
+    }
+
+    /// Where each column of a header is, resolved once: the row loop does no hashing. Pharmacy systems send the
+    /// same header with every order, so the last good layout is kept and reused when the header is the same.
+    struct Layout: Sendable {
+        typealias Column = (name: String, field: String, index: Int?)
+        var names: [String]
+        var orderCells: [(name: String, path: [String], index: Int?)]
+        var recordIndex: Int
+        var medicationCells: [Column], observationCells: [Column], overrideCells: [Column]
+        var codeSystemIndex: Int?, codeIndex: Int?
+        var medicationStrays: [(String, Int)], observationStrays: [(String, Int)], overrideStrays: [(String, Int)]
+
+        private static let last = Mutex<Layout?>(nil)
+
+        static func of(_ header: CSVReader.Record) -> Result<Layout, OrderErrors> {
+            let names = header.fields.map(\.text)
+            if let cached = last.withLock({ $0 }), cached.names == names { return .success(cached) }
+            var errors: [OrderError] = []
+            var columnIndex: [String: Int] = [:]
+            for field in header.fields {
+                let name = field.text.trimmingSpaces
+                let at = "line \(field.line), column \(field.column)"
+                if name.isEmpty {
+                    errors.append(OrderError(path: at, message: "empty column name in the header"))
+                } else if !knownColumns.contains(name) {
+                    errors.append(OrderError(path: at, message: "unknown column '\(name)'; known columns are \(knownColumns.sorted().joined(separator: ", "))"))
+                } else if columnIndex[name] != nil {
+                    errors.append(OrderError(path: at, message: "column '\(name)' appears twice in the header"))
+                } else {
+                    columnIndex[name] = field.column - 1
+                }
+            }
+            for required in ["order_id", "record"] where columnIndex[required] == nil {
+                errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
+            }
+            guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors)) }
+            func columns(_ list: [(String, String)]) -> [Column] { list.map { ($0.0, $0.1, columnIndex[$0.0]) } }
+            func strays(_ allowed: Set<String>) -> [(String, Int)] {
+                perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } }
+            }
+            let layout = Layout(
+                names: names,
+                orderCells: orderColumns.map { (name: $0.column, path: $0.path, index: columnIndex[$0.column]) },
+                recordIndex: recordIndex,
+                medicationCells: columns(medicationColumns), observationCells: columns(observationColumns),
+                overrideCells: columns(overrideColumns),
+                codeSystemIndex: columnIndex["code_system"], codeIndex: columnIndex["code"],
+                medicationStrays: strays(medicationNames), observationStrays: strays(observationNames),
+                overrideStrays: strays(overrideNames))
+            last.withLock { $0 = layout }
+            return .success(layout)
+        }
+    }
+
+    /// The record kind in lower case; the kinds are almost always written in lower case already.
+    static func recordKind(_ text: String) -> String {
+        let trimmed = text.trimmingSpaces
+        return trimmed.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? trimmed.lowercased() : trimmed
     }
 
     /// True when `text` is a JSON number literal.

@@ -31,10 +31,13 @@ struct CSVReader {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
 
         func endRecord(_ fields: inout [Field], _ records: inout [Record]) {
-            if !(fields.count == 1 && fields[0].text.isEmpty) {
+            let width = fields.count
+            if !(width == 1 && fields[0].text.isEmpty) {
                 records.append(Record(line: fields[0].line, fields: fields))
             }
+            // The next row most likely has as many fields as this one.
             fields = []
+            fields.reserveCapacity(width)
         }
 
         while index < count {
