@@ -20,20 +20,25 @@ enum Harness {
     }()
     static let date = Date(timeIntervalSince1970: 1_795_000_000)
 
+    /// Unlike `precondition`, keeps its message in a release build, so a finding says what broke.
+    static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fatalError("broken invariant: \(message())") }
+    }
+
     static func check(_ bytes: [UInt8]) {
         for name in ["order.json", "order.csv"] {
             let verdict = validator.validate(bytes: bytes, fileName: name, at: date)
             if verdict.decision == .invalid {
-                precondition(!verdict.errors.isEmpty && verdict.findings.isEmpty, "an invalid verdict without errors, or with findings")
+                require(!verdict.errors.isEmpty && verdict.findings.isEmpty, "an invalid verdict without errors, or with findings")
             } else {
-                precondition(verdict.errors.isEmpty, "a judged verdict with errors")
+                require(verdict.errors.isEmpty, "a judged verdict with errors")
             }
             // The verdict document reads back to itself: what the daemon writes, pharmacy systems can parse.
             let document = verdict.jsonBytes()
-            guard let decoded = try? Verdict.decode(document) else { preconditionFailure("the verdict document does not decode") }
-            precondition(decoded.jsonBytes() == document, "the verdict document does not round-trip")
+            guard let decoded = try? Verdict.decode(document) else { fatalError("broken invariant: the verdict document does not decode") }
+            require(decoded.jsonBytes() == document, "the verdict document does not round-trip")
             // Judging is deterministic: the same bytes at the same date give the same document.
-            precondition(validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document, "not deterministic")
+            require(validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document, "not deterministic")
         }
     }
 }
