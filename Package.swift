@@ -77,7 +77,7 @@ let package = Package(
         // Benchmarks that print numbers (throughput, latency percentiles, memory); not tests.
         .executableTarget(
             name: "regimen-guard-bench",
-            dependencies: ["RegimenGuardCore", "CLinux"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CLinux"],
             path: "Benchmarks/regimen-guard-bench",
             swiftSettings: strictSettings
         ),
@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
         .executableTarget(
             name: "regimen-guard-fuzz",
-            dependencies: ["RegimenGuardCore", "CFuzzer"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CFuzzer"],
             path: "Fuzz/regimen-guard-fuzz",
             swiftSettings: strictSettings
         ),

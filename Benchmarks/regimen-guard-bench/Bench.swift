@@ -9,6 +9,7 @@ import CLinux
 import Foundation
 import Glibc
 import RegimenGuardCore
+import RegimenGuardService
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("regimen-guard-bench: \(message)\n".utf8))
@@ -70,11 +71,7 @@ struct Bench {
         }
 
         func policySet() -> PolicySet {
-            var files: [PolicySourceFile] = []
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: policies)) ?? []).sorted() where name.hasSuffix(".yaml") {
-                files.append(PolicySourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: policies + "/" + name)!)))
-            }
-            do { return try PolicySet.load(files) } catch { fail("policy: \(error)") }
+            do { return try PolicyDirectories.load([policies]) } catch { fail("policy: \(error)") }
         }
 
         // MARK: - 1. Core throughput, one core

@@ -3,17 +3,13 @@
 import CFuzzer
 import Foundation
 import RegimenGuardCore
+import RegimenGuardService
 
 enum Harness {
     static let validator: Validator = {
         let directory = ProcessInfo.processInfo.environment["REGIMEN_GUARD_POLICIES"] ?? "Policies"
-        var files: [PolicySourceFile] = []
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() where name.hasSuffix(".yaml") {
-            guard let bytes = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
-            files.append(PolicySourceFile(name: name, bytes: Array(bytes)))
-        }
         do {
-            return Validator(policy: try PolicySet.load(files))
+            return Validator(policy: try PolicyDirectories.load([directory]))
         } catch {
             fatalError("the policies in \(directory) do not load: \(error)")
         }

@@ -44,8 +44,8 @@ enum POSIX {
         while let entry = readdir(stream) {
             // d_name is read in place up to its NUL: the kernel's record is only d_reclen bytes long, so copying
             // the whole `dirent` (256 bytes of name) would read past it (AddressSanitizer found that).
-            let start = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
-            let name = Array(UnsafeBufferPointer(start: start, count: strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self))))
+            let cName = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = Array(UnsafeRawBufferPointer(start: cName, count: strlen(cName)))
             if name == [0x2E] || name == [0x2E, 0x2E] { continue }
             names.append(FileName(bytes: name))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import RegimenGuardCore
+import RegimenGuardService
 import TestSupport
 
 let policiesPath = repositoryRoot.appendingPathComponent("Policies").path
@@ -39,11 +40,7 @@ func verdict(_ spool: TemporaryDirectory, _ name: String) -> Verdict? {
 }
 
 func loadPolicy() throws -> PolicySet {
-    var files: [PolicySourceFile] = []
-    for name in entries(policiesPath) where name.hasSuffix(".yaml") {
-        files.append(PolicySourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: policiesPath + "/" + name)!)))
-    }
-    return try PolicySet.load(files)
+    try PolicyDirectories.load([policiesPath])
 }
 
 /// A copy of the repository's policy files in a temporary folder, to change without touching the repository.

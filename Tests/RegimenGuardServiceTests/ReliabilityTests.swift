@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import RegimenGuardCore
+import RegimenGuardService
 import TestSupport
 import Testing
 
@@ -102,9 +103,7 @@ import Testing
         var goodDigests: Set<String> = []
         for variant in variants.prefix(2) {
             try policies.write("rules.yaml", variant)
-            goodDigests.insert(try PolicySet.load(entries(policies.path).filter { $0.hasSuffix(".yaml") }.map {
-                PolicySourceFile(name: $0, bytes: Array(FileManager.default.contents(atPath: policies.file($0))!))
-            }).digest)
+            goodDigests.insert(try PolicyDirectories.load([policies.path]).digest)
         }
         try policies.write("rules.yaml", rules)
         let all = names(1_000)

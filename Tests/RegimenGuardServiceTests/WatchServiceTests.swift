@@ -118,12 +118,18 @@ import Testing
     }
 
     /// Root reads every file, so as root the service runs as `nobody` (setpriv) over a spool `nobody` owns, and
-    /// the order it must not read stays root's, mode 0600; as another user, mode 0000 is enough.
+    /// the order it must not read stays root's, mode 0600; as another user, mode 0000 is enough. The binary and
+    /// the policies are copied to a folder anyone can read, wherever the checkout lives (for example under /root).
     @Test func anUnreadableOrderIsQuarantinedWithTheReasonAndTheOthersAreJudged() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
         try drop(sampleOrder("RX-READABLE"), as: "readable.json", into: spool.path)
         try drop(sampleOrder("RX-UNREADABLE"), as: "unreadable.json", into: spool.path)
+        let tools = try TemporaryDirectory(prefix: "regimen-guard-tools")
+        defer { tools.remove() }
+        #expect(chmod(tools.path, 0o755) == 0)
+        try FileManager.default.copyItem(atPath: ProcessRunner.regimenGuard, toPath: tools.file("regimen-guard"))
+        try FileManager.default.copyItem(atPath: policiesPath, toPath: tools.file("policies"))
         var launcher: [String] = []
         if getuid() == 0 {
             let nobody: uid_t = 65534
@@ -136,8 +142,8 @@ import Testing
             #expect(chmod(spool.file("incoming/unreadable.json"), 0) == 0)
         }
         let result = try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"],
-            launcher: launcher).wait()
+            arguments: ["watch", "--spool", spool.path, "--policies", tools.file("policies"), "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"],
+            launcher: launcher, executable: tools.file("regimen-guard")).wait()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(entries(spool.file("quarantine")) == ["unreadable.json"])
         #expect(entries(spool.file("archive")) == ["readable.json"])

@@ -8,16 +8,12 @@ public final class ServiceProcess: @unchecked Sendable {
     private var stderrReader: ReadToEnd?
 
     /// Starts the service; its standard error goes to `stderrFile` when given (to watch it while it runs),
-    /// else it is collected for ``wait()``. A `launcher` (such as `setpriv` with its options) runs the service.
+    /// else it is collected for ``wait()``. A `launcher` (such as `setpriv` with its options) runs `executable`.
     public init(arguments: [String], environment: [String: String] = [:], stderrFile: String? = nil,
-                launcher: [String] = []) throws {
-        if let tool = launcher.first {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = launcher.dropFirst() + [ProcessRunner.regimenGuard] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: ProcessRunner.regimenGuard)
-            process.arguments = arguments
-        }
+                launcher: [String] = [], executable: String = ProcessRunner.regimenGuard) throws {
+        let command = launcher + [executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var env = ["PATH": "/usr/bin:/bin"]
         env.merge(environment) { $1 }
         process.environment = env

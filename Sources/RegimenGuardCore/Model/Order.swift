@@ -104,7 +104,8 @@ extension String {
         let untouched = utf8.withContiguousStorageIfAvailable { bytes in
             bytes.isEmpty || (isPlain(bytes[0]) && isPlain(bytes[bytes.count - 1]))
         }
-        if untouched ?? (utf8.first.map(isPlain) == true && utf8.last.map(isPlain) == true) { return self }
+        // Strings without contiguous UTF-8 (bridged ones) take the general path below, which gives the same answer.
+        if untouched == true { return self }
         var scalars = Substring(self)
         while let head = scalars.first, head.isWhitespace { scalars.removeFirst() }
         while let tail = scalars.last, tail.isWhitespace { scalars.removeLast() }

@@ -56,14 +56,16 @@ enum CSVOrderReader {
             return .failure(OrderErrors([OrderError(path: "line 1", message: "the CSV file has no header row")]))
         }
         let rows = records.dropFirst()
-        let noRecords = rows.isEmpty ? [OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records")] : []
-        let layout: Layout
-        switch Layout.of(header) {
-        case .success(let found): layout = found
-        case .failure(let failure): return .failure(OrderErrors(failure.errors + noRecords))
-        }
-        guard noRecords.isEmpty else { return .failure(OrderErrors(noRecords)) }
         var errors: [OrderError] = []
+        var found: Layout?
+        switch Layout.of(header) {
+        case .success(let layout): found = layout
+        case .failure(let failure): errors = failure.errors
+        }
+        if rows.isEmpty {
+            errors.append(OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records"))
+        }
+        guard let layout = found, errors.isEmpty else { return .failure(OrderErrors(errors)) }
 
         func cell(_ row: CSVReader.Record, _ index: Int?) -> CSVReader.Field? {
             guard let index, index < row.fields.count else { return nil }
@@ -76,14 +78,7 @@ enum CSVOrderReader {
             if numericColumns.contains(column), isJSONNumber(text) { return JSONNode(.number(text), at: location) }
             return JSONNode(.string(field.text), at: location)
         }
-        let orderCells = layout.orderCells, recordIndex = layout.recordIndex
-        let medicationCells = layout.medicationCells, observationCells = layout.observationCells
-        let overrideCells = layout.overrideCells
-        let codeSystemIndex = layout.codeSystemIndex, codeIndex = layout.codeIndex
-        let medicationStrays = layout.medicationStrays, observationStrays = layout.observationStrays
-        let overrideStrays = layout.overrideStrays
-
-        var firstRowValues: [(text: String, line: Int)?] = Array(repeating: nil, count: orderCells.count)
+        var firstRowValues: [(text: String, line: Int)?] = Array(repeating: nil, count: layout.orderCells.count)
         var medications: [JSONNode] = [], history: [JSONNode] = [], observations: [JSONNode] = [], overrides: [JSONNode] = []
         var topMembers: [JSONNode.Member] = []
         var patientMembers: [JSONNode.Member] = []
@@ -94,7 +89,7 @@ enum CSVOrderReader {
                 errors.append(OrderError(path: "line \(row.line)", message: "the row has \(row.fields.count) fields but the header has \(header.fields.count)"))
                 continue
             }
-            for (position, column) in orderCells.enumerated() {
+            for (position, column) in layout.orderCells.enumerated() {
                 let value = cell(row, column.index)
                 let text = value?.text.trimmingSpaces ?? ""
                 if let first = firstRowValues[position] {
@@ -110,17 +105,17 @@ enum CSVOrderReader {
                 let member = JSONNode.Member(key: column.path.last!, value: node(value, column.name))
                 if column.path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
             }
-            guard let recordField = cell(row, recordIndex) else {
-                errors.append(OrderError(path: "line \(row.line), column \(recordIndex + 1)", message: "record: is required (medication, history, observation or override)"))
+            guard let recordField = cell(row, layout.recordIndex) else {
+                errors.append(OrderError(path: "line \(row.line), column \(layout.recordIndex + 1)", message: "record: is required (medication, history, observation or override)"))
                 continue
             }
-            let kind = recordKind(recordField.text)
+            let kind = recordField.text.trimmingSpaces.lowercased()
             let cells: [Layout.Column]
             let strayCells: [(String, Int)]
             switch kind {
-            case "medication", "history": (cells, strayCells) = (medicationCells, medicationStrays)
-            case "observation": (cells, strayCells) = (observationCells, observationStrays)
-            case "override": (cells, strayCells) = (overrideCells, overrideStrays)
+            case "medication", "history": (cells, strayCells) = (layout.medicationCells, layout.medicationStrays)
+            case "observation": (cells, strayCells) = (layout.observationCells, layout.observationStrays)
+            case "override": (cells, strayCells) = (layout.overrideCells, layout.overrideStrays)
             default:
                 errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(recordField.text)'; expected medication, history, observation or override"))
                 continue
@@ -130,7 +125,7 @@ enum CSVOrderReader {
                 if let value = cell(row, column.index) { members.append(JSONNode.Member(key: column.field, value: node(value, column.name))) }
             }
             if cells.first?.name == "drug" {
-                let system = cell(row, codeSystemIndex), code = cell(row, codeIndex)
+                let system = cell(row, layout.codeSystemIndex), code = cell(row, layout.codeIndex)
                 if system != nil || code != nil {
                     var codeMembers: [JSONNode.Member] = []
                     if let system { codeMembers.append(JSONNode.Member(key: "system", value: node(system, "code_system"))) }
@@ -212,12 +207,6 @@ enum CSVOrderReader {
             last.withLock { $0 = layout }
             return .success(layout)
         }
-    }
-
-    /// The record kind in lower case; the kinds are almost always written in lower case already.
-    static func recordKind(_ text: String) -> String {
-        let trimmed = text.trimmingSpaces
-        return trimmed.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? trimmed.lowercased() : trimmed
     }
 
     /// True when `text` is a JSON number literal.
