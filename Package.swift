@@ -5,7 +5,9 @@ import PackageDescription
 // - swift-argument-parser: the CLI.
 // - swift-log + swift-service-lifecycle: logging facade, service lifecycle and signals for `watch`.
 // - Yams: the policy files are YAML, so pharmacists can comment them.
-// - swift-crypto: SHA-256 for `source_sha256` and the policy digest.
+// SHA-256 (`source_sha256`, the policy digest) comes from the system's OpenSSL libcrypto (libssl-dev), not
+// swift-crypto: swift-crypto compiles its own BoringSSL, about 2 of a debug build's 3.5 minutes, and CI builds
+// five times (debug, ASan, TSan, fuzzing, release package).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -22,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Pure core: bytes and a date in, verdict out. No file, clock or process access.
@@ -30,9 +31,15 @@ let package = Package(
             name: "RegimenGuardCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CLibcrypto",
             ],
             swiftSettings: strictSettings
+        ),
+        // SHA-256 from libcrypto: pure computation, no I/O (the shim does not load openssl.cnf).
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
             name: "CSystemd",

@@ -1,9 +1,28 @@
-import Crypto
+import CLibcrypto
 
 /// Lowercase hex SHA-256, as `source_sha256` and the policy digest carry it.
 enum SHA256Hex {
+    /// libcrypto's SHA-256, fetched once and shared: an `EVP_MD` is immutable after the fetch and safe to use from
+    /// any thread.
+    private struct Algorithm: @unchecked Sendable {
+        let md: OpaquePointer
+    }
+
+    private static let algorithm: Algorithm = {
+        guard let md = rg_sha256_fetch() else {
+            preconditionFailure("libcrypto has no SHA-256 (EVP_MD_fetch SHA2-256 failed)")
+        }
+        return Algorithm(md: md)
+    }()
+
     static func digest(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
+        let md = algorithm.md
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = bytes.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { rg_sha256(md, input.baseAddress, input.count, $0.baseAddress) }
+        }
+        precondition(ok == 1, "libcrypto SHA-256 failed")
+        return hex(out)
     }
 
     static func hex<S: Sequence>(_ digest: S) -> String where S.Element == UInt8 {

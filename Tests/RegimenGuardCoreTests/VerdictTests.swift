@@ -28,6 +28,25 @@ import Testing
         #expect(try Verdict.decode(verdict.jsonBytes()) == verdict)
     }
 
+    /// A FIPS 180-2 test vector: `text` repeated `times`, and its SHA-256.
+    struct Vector: Sendable, CustomTestStringConvertible {
+        let text: String, times: Int, sha256: String
+        var testDescription: String { "\"\(text)\" x \(times)" }
+    }
+
+    /// `source_sha256` is SHA-256 of the exact bytes judged: empty, "abc", a million "a" (many blocks).
+    @Test(arguments: [
+        Vector(text: "", times: 1, sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        Vector(text: "abc", times: 1, sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        Vector(text: "a", times: 1_000_000, sha256: "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+    ])
+    func sourceSHA256IsTheDigestOfTheExactBytes(vector: Vector) {
+        let bytes = Array(String(repeating: vector.text, count: vector.times).utf8)
+        let verdict = validator.validate(bytes: bytes, fileName: "RX.json", at: fixedDate)
+        #expect(verdict.decision == .invalid)
+        #expect(verdict.sourceSHA256 == vector.sha256)
+    }
+
     @Test func thePatientIdentifierIsNeverInTheVerdict() {
         let invalid = text.replacingOccurrences(of: "\"her2_status\": \"positive\"", with: "\"her2_status\": \"MRN-SECRET-0042\"")
         for body in [text, invalid] {
