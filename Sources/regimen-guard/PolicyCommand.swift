@@ -35,7 +35,7 @@ struct PolicyCommand: ParsableCommand {
             let testsDirectory = (PolicyOptions.resolve(directories).last! as NSString).appendingPathComponent("tests")
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: testsDirectory)) ?? []).sorted()
             var passed = 0, failed = 0
-            for name in names where Validator.Format(fileName: name) != nil {
+            for name in names where validator.format(for: name, content: []) != nil {
                 let path = (testsDirectory as NSString).appendingPathComponent(name)
                 let expectationPath = (path as NSString).deletingPathExtension + ".expect.yaml"
                 guard let expectationBytes = FileManager.default.contents(atPath: expectationPath) else {

@@ -54,13 +54,31 @@ public struct Evidence: Sendable, Codable, Equatable {
     public var end: String?
     /// A short note, e.g. the stop reason or the observation value.
     public var note: String?
+    /// The resource the evidence rests on, for formats whose resources have ids (`MedicationRequest/mr-1`).
+    public var reference: String?
 
-    public init(path: String, drug: String? = nil, start: String? = nil, end: String? = nil, note: String? = nil) {
+    public init(
+        path: String, drug: String? = nil, start: String? = nil, end: String? = nil, note: String? = nil,
+        reference: String? = nil
+    ) {
         self.path = path
         self.drug = drug
         self.start = start
         self.end = end
         self.note = note
+        self.reference = reference
+    }
+}
+
+/// Something an order file holds that its format did not read, and why (a FHIR resource of a type the mapping does
+/// not read, a cancelled MedicationRequest, an NDC coding beside a known one).
+public struct IgnoredEntry: Sendable, Codable, Equatable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
     }
 }
 
@@ -144,37 +162,48 @@ public struct PolicyStamp: Sendable, Codable, Equatable {
 public struct Verdict: Sendable, Codable, Equatable {
     public var orderID: String?
     public var source: String
+    /// How the bytes were read: `json`, `csv` or `fhir`; absent when no format recognised the file.
+    public var sourceFormat: String?
     public var sourceSHA256: String
     public var decision: Decision
     public var findings: [Finding]
     public var errors: [OrderError]
+    /// What the format did not read (FHIR orders); written only for formats that report it.
+    public var ignored: [IgnoredEntry]
     public var policy: PolicyStamp
     public var validator: String
     public var validatedAt: Date
 
     public init(
-        orderID: String?, source: String, sourceSHA256: String, decision: Decision, findings: [Finding],
-        errors: [OrderError], policy: PolicyStamp, validator: String = Verdict.validatorName, validatedAt: Date
+        orderID: String?, source: String, sourceFormat: String?, sourceSHA256: String, decision: Decision,
+        findings: [Finding], errors: [OrderError], ignored: [IgnoredEntry] = [], policy: PolicyStamp,
+        validator: String = Verdict.validatorName, validatedAt: Date
     ) {
         self.orderID = orderID
         self.source = source
+        self.sourceFormat = sourceFormat
         self.sourceSHA256 = sourceSHA256
         self.decision = decision
         self.findings = findings
         self.errors = errors
+        self.ignored = ignored
         self.policy = policy
         self.validator = validator
         self.validatedAt = validatedAt
     }
 
-    public static let version = "1.0.0"
+    /// The format whose verdicts always carry `ignored` (empty or not).
+    static let formatsReportingIgnored = "fhir"
+
+    public static let version = "2.0.0"
     public static let validatorName = "regimen-guard \(version)"
 
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id"
         case source
+        case sourceFormat = "source_format"
         case sourceSHA256 = "source_sha256"
-        case decision, findings, errors, policy, validator
+        case decision, findings, errors, ignored, policy, validator
         case validatedAt = "validated_at"
     }
 
@@ -201,6 +230,7 @@ public struct Verdict: Sendable, Codable, Equatable {
                     if let start = evidence.start { fields.append(("start", .string(start))) }
                     if let end = evidence.end { fields.append(("end", .string(end))) }
                     if let note = evidence.note { fields.append(("note", .string(note))) }
+                    if let reference = evidence.reference { fields.append(("reference", .string(reference))) }
                     return .object(fields)
                 })),
                 ("references", .array(finding.references.map { .string($0) })),
@@ -213,17 +243,26 @@ public struct Verdict: Sendable, Codable, Equatable {
             }
             return .object(members)
         }
-        return .object([
+        var members: [(String, JSONWriter.Value)] = [
             ("order_id", optional(orderID)),
             ("source", .string(source)),
+            ("source_format", optional(sourceFormat)),
             ("source_sha256", .string(sourceSHA256)),
             ("decision", .string(decision.rawValue)),
             ("findings", .array(findings)),
             ("errors", .array(errors.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
+        ]
+        if sourceFormat == Verdict.formatsReportingIgnored || !ignored.isEmpty {
+            members.append((
+                "ignored", .array(ignored.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })
+            ))
+        }
+        members += [
             ("policy", .object([("version", .string(policy.version)), ("digest", .string(policy.digest))])),
             ("validator", .string(validator)),
             ("validated_at", .string(Verdict.timestamp(validatedAt))),
-        ])
+        ]
+        return .object(members)
     }
 
     /// RFC 3339 UTC timestamp with whole seconds, e.g. `2026-11-25T10:00:00Z`.
@@ -233,6 +272,21 @@ public struct Verdict: Sendable, Codable, Equatable {
         let rest = seconds - day.daysSinceEpoch * 86400
         func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(day)T\(pad(rest / 3600)):\(pad(rest / 60 % 60)):\(pad(rest % 60))Z"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        orderID = try c.decodeIfPresent(String.self, forKey: .orderID)
+        source = try c.decode(String.self, forKey: .source)
+        sourceFormat = try c.decodeIfPresent(String.self, forKey: .sourceFormat)
+        sourceSHA256 = try c.decode(String.self, forKey: .sourceSHA256)
+        decision = try c.decode(Decision.self, forKey: .decision)
+        findings = try c.decode([Finding].self, forKey: .findings)
+        errors = try c.decode([OrderError].self, forKey: .errors)
+        ignored = try c.decodeIfPresent([IgnoredEntry].self, forKey: .ignored) ?? []
+        policy = try c.decode(PolicyStamp.self, forKey: .policy)
+        validator = try c.decode(String.self, forKey: .validator)
+        validatedAt = try c.decode(Date.self, forKey: .validatedAt)
     }
 
     /// Parses a verdict file written by ``jsonBytes()``.

@@ -13,11 +13,13 @@ struct Fields {
 struct OrderDecoder {
     let vocabulary: Vocabulary
     let ruleIDs: Set<String>
+    let document: any OrderDocument
     private(set) var errors: [OrderError] = []
 
-    init(vocabulary: Vocabulary, ruleIDs: Set<String>) {
+    init(vocabulary: Vocabulary, ruleIDs: Set<String>, document: any OrderDocument) {
         self.vocabulary = vocabulary
         self.ruleIDs = ruleIDs
+        self.document = document
     }
 
     /// A resolved medication item: the item plus the agent its name or code resolved to.
@@ -31,16 +33,10 @@ struct OrderDecoder {
 
     // MARK: - Reporting
 
-    /// Records an error; the path and message are built only here, so a valid order builds no paths at all.
+    /// Records an error; the path and message are built only here, so a valid order builds no paths at all. The
+    /// document that was read says where the value is in its own terms (a CSV cell, a FHIR element).
     private mutating func fail(_ node: JSONNode?, _ path: @autoclosure () -> String, _ message: @autoclosure () -> String) {
-        switch node?.location ?? .none {
-        case .csvCell(let line, let column, let name):
-            errors.append(OrderError(path: "line \(line), column \(column)", message: "\(name): \(message())"))
-        case .csvRow(let line):
-            errors.append(OrderError(path: "line \(line)", message: "\(CSVOrderReader.columnName(forPath: path())): \(message())"))
-        case .none:
-            errors.append(OrderError(path: path(), message: message()))
-        }
+        errors.append(document.error(at: node?.location ?? .none, path: path(), message: message()))
     }
 
     private static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -177,7 +173,8 @@ struct OrderDecoder {
     static let observationFields: [String] = ["type", "loinc", "value", "unit", "date"]
     static let overrideFields: [String] = ["rule", "reason", "by"]
 
-    mutating func decode(_ root: JSONNode) -> Result? {
+    mutating func decode() -> Result? {
+        let root = document.tree
         if case .array = root.kind {
             fail(root, "$", "an order file holds one order: a JSON object, not an array")
             return nil

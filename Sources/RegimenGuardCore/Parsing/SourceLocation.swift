@@ -1,11 +1,13 @@
-/// Where a value came from in the order file, for error messages.
-public enum SourceLocation: Sendable, Equatable {
-    /// A CSV cell: 1-based line and column (field number), with its header name.
-    case csvCell(line: Int, column: Int, name: String)
-    /// A whole CSV record (row).
-    case csvRow(line: Int)
-    /// Synthesised by the decoder (e.g. a missing field).
-    case none
+/// Where a value came from in the order file, as the format that read it encodes it: the decoder passes it back to
+/// the format's ``OrderDocument`` to describe a place in an error, and never looks inside. CSV keeps a line and a
+/// column here; a format that reports by path (JSON) leaves it ``none``.
+public struct SourceLocation: Sendable, Equatable {
+    public var rawValue: UInt64
+
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// Synthesised by the decoder or the format (a missing field), or a format that reports by path.
+    public static let none = SourceLocation(rawValue: 0)
 }
 
 /// Checks that bytes are valid UTF-8, reporting the line and column of the first bad byte.

@@ -6,25 +6,18 @@ public struct Validator: Sendable {
     public let policy: PolicySet
     private let ruleIDs: Set<String>
 
-    public init(policy: PolicySet) {
+    /// The formats this validator reads, asked in order.
+    public let formats: [any OrderFormat]
+
+    public init(policy: PolicySet, formats: [any OrderFormat] = OrderFormats.standard) {
         self.policy = policy
+        self.formats = formats
         self.ruleIDs = Set(policy.definitions.map(\.id))
     }
 
-    /// The formats an order file may have, chosen by extension.
-    public enum Format: String, Sendable {
-        case json, csv
-
-        public init?(fileName: String) {
-            let lower = fileName.lowercased()
-            if lower.hasSuffix(".json") {
-                self = .json
-            } else if lower.hasSuffix(".csv") {
-                self = .csv
-            } else {
-                return nil
-            }
-        }
+    /// The format that reads a file with this name and content, if any.
+    public func format(for fileName: String, content: [UInt8]) -> (any OrderFormat)? {
+        OrderFormats.format(for: fileName, content: content[...], in: formats)
     }
 
     /// Validates one order file's bytes. `fileName` picks the format by extension (`.json`, `.csv`).
@@ -33,19 +26,21 @@ public struct Validator: Sendable {
         switch judge(bytes: bytes, fileName: fileName) {
         case .failure(let failure):
             return Verdict(
-                orderID: failure.orderID, source: fileName, sourceSHA256: sha, decision: .invalid, findings: [],
-                errors: failure.errors, policy: policy.stamp, validatedAt: date)
-        case .success(let (order, findings)):
+                orderID: failure.orderID, source: fileName, sourceFormat: failure.format, sourceSHA256: sha,
+                decision: .invalid, findings: [], errors: failure.errors, ignored: failure.ignored,
+                policy: policy.stamp, validatedAt: date)
+        case .success(let judged):
             return Verdict(
-                orderID: order.orderID, source: fileName, sourceSHA256: sha, decision: Validator.decision(for: findings),
-                findings: findings, errors: [], policy: policy.stamp, validatedAt: date)
+                orderID: judged.order.orderID, source: fileName, sourceFormat: judged.format, sourceSHA256: sha,
+                decision: Validator.decision(for: judged.findings), findings: judged.findings, errors: [],
+                ignored: judged.ignored, policy: policy.stamp, validatedAt: date)
         }
     }
 
     /// A verdict for an entry that could not be judged (unreadable, too large, not a regular file, ...).
     public func invalid(fileName: String, bytes: [UInt8]?, errors: [OrderError], at date: Date) -> Verdict {
         Verdict(
-            orderID: nil, source: fileName, sourceSHA256: bytes.map(SHA256Hex.digest) ?? "",
+            orderID: nil, source: fileName, sourceFormat: nil, sourceSHA256: bytes.map(SHA256Hex.digest) ?? "",
             decision: .invalid, findings: [], errors: errors, policy: policy.stamp, validatedAt: date)
     }
 
@@ -59,53 +54,78 @@ public struct Validator: Sendable {
 
     struct Failure: Error {
         var orderID: String?
+        /// The format that read the file, when one recognised it.
+        var format: String?
         var errors: [OrderError]
+        var ignored: [IgnoredEntry] = []
+    }
+
+    /// An order read by a format and decoded.
+    struct Read {
+        var decoded: OrderDecoder.Result
+        var document: any OrderDocument
+        var format: String
+    }
+
+    /// A judged order: its findings, with evidence placed in the document's own terms.
+    struct Judged {
+        var order: Order
+        var format: String
+        var findings: [Finding]
+        var ignored: [IgnoredEntry]
     }
 
     /// Reads, resolves and evaluates an order.
-    func judge(bytes: [UInt8], fileName: String) -> Result<(Order, [Finding]), Failure> {
-        switch read(bytes: bytes, fileName: fileName) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let result):
+    func judge(bytes: [UInt8], fileName: String) -> Result<Judged, Failure> {
+        read(bytes: bytes, fileName: fileName).map { read in
+            let result = read.decoded
             let context = RuleContext(
                 order: result.order,
                 medications: result.medications.map { ResolvedItem(item: $0.item, agent: $0.agent) },
                 history: result.history.map { ResolvedItem(item: $0.item, agent: $0.agent) })
-            return .success((result.order, findings(for: context)))
+            var findings = self.findings(for: context)
+            Validator.place(&findings, in: read.document)
+            return Judged(order: result.order, format: read.format, findings: findings, ignored: read.document.ignored)
+        }
+    }
+
+    /// Rewrites evidence paths into the document's terms (a FHIR order's evidence names its Bundle entries).
+    static func place(_ findings: inout [Finding], in document: any OrderDocument) {
+        for f in findings.indices {
+            for e in findings[f].evidence.indices {
+                let place = document.evidencePlace(forItemAt: findings[f].evidence[e].path)
+                findings[f].evidence[e].path = place.path
+                findings[f].evidence[e].reference = place.reference
+            }
         }
     }
 
     /// Parses and decodes an order, without evaluating rules.
-    func read(bytes: [UInt8], fileName: String) -> Result<OrderDecoder.Result, Failure> {
-        guard let format = Format(fileName: fileName) else {
-            return .failure(Failure(errors: [OrderError(path: "", message: "unsupported file type: an order file ends in .json or .csv")]))
-        }
-        if bytes.isEmpty { return .failure(Failure(errors: [OrderError(path: "", message: "the file is empty")])) }
+    func read(bytes: [UInt8], fileName: String) -> Result<Read, Failure> {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }  // a UTF-8 byte order mark
+        guard let format = OrderFormats.format(for: fileName, content: body, in: formats) else {
+            return .failure(Failure(errors: [OrderError(path: "", message: "unsupported file type: an order file ends in \(OrderFormats.expectedNames)")]))
+        }
+        if bytes.isEmpty {
+            return .failure(Failure(format: format.name, errors: [OrderError(path: "", message: "the file is empty")]))
+        }
         // The standard library's validation is fast; the slow scan runs only to say where a bad byte is.
         if String(validating: body, as: UTF8.self) == nil, let bad = UTF8Check.validate(Array(body)) {
-            return .failure(Failure(errors: [OrderError(path: "line \(bad.line), column \(bad.column)", message: "the file is not valid UTF-8")]))
+            return .failure(Failure(format: format.name, errors: [OrderError(path: "line \(bad.line), column \(bad.column)", message: "the file is not valid UTF-8")]))
         }
-        let tree: JSONNode
-        switch format {
-        case .json:
-            do {
-                tree = try JSONReader.parse(Array(body))
-            } catch {
-                return .failure(Failure(errors: [OrderError(path: "line \(error.line), column \(error.column)", message: "invalid JSON: \(error.message)")]))
-            }
-        case .csv:
-            switch CSVOrderReader.read(Array(body)) {
-            case .success(let node): tree = node
-            case .failure(let errors): return .failure(Failure(errors: errors.errors))
-            }
+        let document: any OrderDocument
+        switch format.read(body) {
+        case .success(let read): document = read
+        case .failure(let failure): return .failure(Failure(format: format.name, errors: failure.errors))
         }
-        var decoder = OrderDecoder(vocabulary: policy.vocabulary, ruleIDs: ruleIDs)
-        guard let result = decoder.decode(tree) else {
-            return .failure(Failure(orderID: Validator.orderID(in: tree), errors: decoder.errors))
+        var decoder = OrderDecoder(vocabulary: policy.vocabulary, ruleIDs: ruleIDs, document: document)
+        guard let result = decoder.decode() else {
+            return .failure(Failure(
+                orderID: Validator.orderID(in: document.tree), format: format.name, errors: decoder.errors,
+                ignored: document.ignored))
         }
-        return .success(result)
+        return .success(Read(decoded: result, document: document, format: format.name))
     }
 
     /// The order id of an order that failed, when it is there and well formed, so the verdict still names it.

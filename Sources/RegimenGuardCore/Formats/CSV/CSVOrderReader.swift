@@ -45,7 +45,7 @@ enum CSVOrderReader {
         return bare
     }
 
-    static func read(_ bytes: [UInt8]) -> Result<JSONNode, OrderErrors> {
+    static func read(_ bytes: [UInt8]) -> Result<(tree: JSONNode, header: [String]), OrderErrors> {
         let records: [CSVReader.Record]
         do {
             records = try CSVReader.parse(bytes)
@@ -73,7 +73,7 @@ enum CSVOrderReader {
             return field.text.trimmingSpaces.isEmpty ? nil : field
         }
         func node(_ field: CSVReader.Field, _ column: String) -> JSONNode {
-            let location = SourceLocation.csvCell(line: field.line, column: field.column, name: column)
+            let location = CSVOrderFormat.cell(line: field.line, column: field.column)
             let text = field.text.trimmingSpaces
             if numericColumns.contains(column), isJSONNumber(text) { return JSONNode(.number(text), at: location) }
             return JSONNode(.string(field.text), at: location)
@@ -130,7 +130,7 @@ enum CSVOrderReader {
                     var codeMembers: [JSONNode.Member] = []
                     if let system { codeMembers.append(JSONNode.Member(key: "system", value: node(system, "code_system"))) }
                     if let code { codeMembers.append(JSONNode.Member(key: "code", value: node(code, "code"))) }
-                    members.append(JSONNode.Member(key: "code", value: JSONNode(.object(codeMembers), at: .csvRow(line: row.line))))
+                    members.append(JSONNode.Member(key: "code", value: JSONNode(.object(codeMembers), at: CSVOrderFormat.row(line: row.line))))
                 }
             }
             for (column, index) in strayCells {
@@ -138,7 +138,7 @@ enum CSVOrderReader {
                     errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a \(kind) row"))
                 }
             }
-            let item = JSONNode(.object(members), at: .csvRow(line: row.line))
+            let item = JSONNode(.object(members), at: CSVOrderFormat.row(line: row.line))
             switch kind {
             case "medication": medications.append(item)
             case "history": history.append(item)
@@ -148,12 +148,12 @@ enum CSVOrderReader {
         }
         guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
 
-        topMembers.append(JSONNode.Member(key: "patient", value: JSONNode(.object(patientMembers), at: .csvRow(line: firstLine))))
-        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(medications), at: .csvRow(line: firstLine))))
+        topMembers.append(JSONNode.Member(key: "patient", value: JSONNode(.object(patientMembers), at: CSVOrderFormat.row(line: firstLine))))
+        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(medications), at: CSVOrderFormat.row(line: firstLine))))
         if !history.isEmpty { topMembers.append(JSONNode.Member(key: "history", value: JSONNode(.array(history)))) }
         if !observations.isEmpty { topMembers.append(JSONNode.Member(key: "observations", value: JSONNode(.array(observations)))) }
         if !overrides.isEmpty { topMembers.append(JSONNode.Member(key: "overrides", value: JSONNode(.array(overrides)))) }
-        return .success(JSONNode(.object(topMembers), at: .csvRow(line: firstLine)))
+        return .success((JSONNode(.object(topMembers), at: CSVOrderFormat.row(line: firstLine)), layout.names))
     }
 
     /// Where each column of a header is, resolved once: the row loop does no hashing. Pharmacy systems send the
@@ -238,10 +238,4 @@ enum CSVOrderReader {
         }
         return byte == nil
     }
-}
-
-/// Several order errors, as one thrown or returned value.
-struct OrderErrors: Error {
-    var errors: [OrderError]
-    init(_ errors: [OrderError]) { self.errors = errors }
 }
