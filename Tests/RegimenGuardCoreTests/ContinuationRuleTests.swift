@@ -10,7 +10,7 @@ import Testing
             [.cycles("trastuzumab", "2026-06-01", 6), .cycles("pertuzumab", "2026-06-01", 6), docetaxel], lvef: ["2026-05-20"]))
         let finding = verdict.findings(Rule.dropped).first
         #expect(finding?.severity == .warning)
-        #expect(finding?.summary.contains("trastuzumab and pertuzumab end 2026-10-04") == true)
+        #expect(finding?.summary.contains("(trastuzumab and pertuzumab) ends 2026-10-04") == true)
         #expect(verdict.decision == .review)
     }
 

@@ -57,6 +57,28 @@ import Testing
         #expect(policy.rules.first { $0.id == Rule.endocrine }?.severity == .critical)
     }
 
+    @Test func findingWordsComeFromThePolicysMessageTemplates() throws {
+        let text = PolicyLoadingTests.rules.replacingOccurrences(
+            of: #"overlap: "{first} overlaps {second} ({start} to {end})""#,
+            with: #"overlap: "{first} given together with {second} from {start} to {end}""#)
+        let validator = Validator(policy: try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text)))
+        let bytes = order([.cycles("trastuzumab", "2026-12-01", 6), .cycles("doxorubicin", "2026-12-01", 4)], lvef: ["2026-11-20"])
+        let summaries = validator.validate(bytes: Array(bytes.utf8), fileName: "o.json", at: fixedDate).findings
+            .filter { $0.rule == Rule.anthracycline }.map(\.summary)
+        #expect(summaries == ["trastuzumab given together with doxorubicin from 2026-12-01 to 2027-02-22"])
+    }
+
+    @Test func aTemplateWithAnUnknownSlotOrAMissingTemplateIsRejected() {
+        let unknownSlot = PolicyLoadingTests.rules.replacingOccurrences(
+            of: #"agent: "{agent} (starts {start})""#, with: #"agent: "{agent} (starts {begin})""#)
+        let unknown = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: unknownSlot))
+        #expect(unknown.contains { $0.path == "rules.lvef-baseline-missing.messages.agent" && $0.message.contains("unknown slot {begin}") })
+        let missingTemplate = PolicyLoadingTests.rules.replacingOccurrences(
+            of: #"      present: " (present: {present})""# + "\n", with: "")
+        let missing = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: missingTemplate))
+        #expect(missing.contains { $0.path == "rules.cdk46-replaces-thp.messages.present" && $0.message.hasPrefix("is required") })
+    }
+
     @Test func aRuleCanBeDisabledAndADrugAdded() throws {
         let disabled = PolicyLoadingTests.rules.replacingOccurrences(of: "kind: required-backbone", with: "kind: required-backbone\n    enabled: false")
         let extra = "agents:\n  trastuzumab-xyz:\n    class: HER2_MAB\n    ingredients: [trastuzumab]\n    names: [Newtuzumab]\n"

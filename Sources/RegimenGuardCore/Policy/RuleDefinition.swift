@@ -55,35 +55,12 @@ struct PatientCondition: Sendable, Equatable {
     }
 }
 
-/// The rule kinds Swift knows; the policy gives each rule its kind and its clinical numbers.
-public enum RuleKind: String, Sendable, CaseIterable {
-    /// Two classes whose windows overlap, or the second starting within a washout after the first ended.
-    case overlap
-    /// A class started with no observation of a type dated within a baseline window on or before its start.
-    case missingObservation = "missing-observation"
-    /// A targeted therapy given with a companion therapy that stops when the companion stops (or is absent from a
-    /// maintenance order that follows them) without an accepted stop reason.
-    case continuation
-    /// A class ordered in first line without a required backbone in the order or the history.
-    case requiredBackbone = "required-backbone"
-}
-
-/// A kind's parameters, as loaded from the policy.
-enum RuleParameters: Sendable, Equatable {
-    case overlap(first: [GradedSelector], second: [GradedSelector], washout: PolicyDuration?, exempt: [Selector])
-    case missingObservation(trigger: [Selector], observation: String, baselineDays: Int)
-    case continuation(
-        targeted: [Selector], companion: [Selector], toleranceDays: Int, acceptedStopReasons: Set<StopReason>,
-        progressionOnAnyItem: Bool, lookbackDays: Int)
-    case requiredBackbone(
-        trigger: [Selector], backbone: [Selector], firstLineOnly: Bool, priorTherapy: [Selector],
-        supportedAfterBackbone: [Selector], offEvidenceSeverity: Severity?)
-}
-
-/// One rule of the policy.
-struct RuleDefinition: Sendable, Equatable {
+/// One rule of the policy: the texts and the patient conditions every rule has, and its kind with the kind's
+/// parameters.
+struct RuleDefinition: Sendable {
     var id: String
-    var kind: RuleKind
+    /// The policy's `kind:` name.
+    var kindName: String
     var severity: Severity
     var enabled: Bool
     var title: String
@@ -92,9 +69,15 @@ struct RuleDefinition: Sendable, Equatable {
     var references: [String]
     var messageID: String
     var when: PatientCondition
-    var parameters: RuleParameters
+    var kind: any RuleKind
 
     var summary: RuleSummary {
         RuleSummary(id: id, severity: severity, title: title, messageID: messageID, enabled: enabled)
+    }
+
+    /// Evaluates this rule on one order.
+    func evaluate(_ context: RuleContext) -> [RawFinding] {
+        guard enabled, when.matches(context.order.patient) else { return [] }
+        return kind.evaluate(context, rule: self)
     }
 }

@@ -102,6 +102,21 @@ struct YAMLReader {
         return value
     }
 
+    mutating func number(
+        _ fields: [String: Node], _ key: String, _ path: String, range: ClosedRange<Double>
+    ) -> Double? {
+        guard let node = fields[key] else { return nil }
+        guard let value = node.float, node.tag == Tag(.int) || node.tag == Tag(.float), value.isFinite else {
+            fail(node, YAMLReader.join(path, key), "must be a number")
+            return nil
+        }
+        guard range.contains(value) else {
+            fail(node, YAMLReader.join(path, key), "must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
     mutating func bool(_ fields: [String: Node], _ key: String, _ path: String) -> Bool? {
         guard let node = fields[key] else { return nil }
         guard let value = node.bool, node.tag == Tag(.bool) else {

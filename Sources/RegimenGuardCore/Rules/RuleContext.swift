@@ -40,3 +40,14 @@ func listed(_ names: [String]) -> String {
     default: return unique.dropLast().joined(separator: ", ") + " and " + unique.last!
     }
 }
+
+// Until observation types are vocabulary data: the LVEF type, by `type` or LOINC.
+extension Vocabulary {
+    var observationTypes: [String] { ["lvef"] }
+    func knowsObservation(_ type: String) -> Bool { type == "lvef" && !lvefLOINC.isEmpty }
+}
+
+extension Observation {
+    func isType(_ type: String) -> Bool { type == "lvef" }
+    var valueText: String { value.rounded() == value ? "\(Int(value))%" : "\(value)%" }
+}
