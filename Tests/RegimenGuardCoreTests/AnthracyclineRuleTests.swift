@@ -58,7 +58,7 @@ import Testing
             [.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("docetaxel", "2026-12-01", 6)],
             history: [.range("doxorubicin", "2025-01-10", "2025-03-14", stop: "completed")], lvef: ["2026-11-18"]))
         #expect(verdict.decision == .accept)
-        #expect(verdict.findings.isEmpty)
+        #expect(verdict.v1Findings.isEmpty)
     }
 
     @Test func mitoxantroneOrAHER2KinaseInhibitorIsAWarning() {

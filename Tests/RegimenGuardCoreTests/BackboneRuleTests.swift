@@ -18,13 +18,13 @@ import Testing
     }
 
     @Test func withoutALineAndWithoutPriorTherapyTheOrderIsFirstLine() {
-        #expect(judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")])).rules == [Rule.cdk46])
+        #expect(judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")])).v1Rules == [Rule.cdk46])
     }
 
     @Test func palbociclibAddedToMaintenanceAfterTHPIsPATINA() {
         let meds: [Med] = [.open("trastuzumab", "2026-08-05"), .open("pertuzumab", "2026-08-05"), .open("anastrozole", "2026-08-05"), .open("palbociclib", "2026-08-05")]
-        #expect(judge(order(meds, history: thpHistory, lvef: ["2026-07-20"], line: 1)).findings.isEmpty)
-        #expect(judge(order(meds, history: thpHistory, lvef: ["2026-07-20"])).findings.isEmpty)
+        #expect(judge(order(meds, history: thpHistory, lvef: ["2026-07-20"], line: 1)).v1Findings.isEmpty)
+        #expect(judge(order(meds, history: thpHistory, lvef: ["2026-07-20"])).v1Findings.isEmpty)
     }
 
     @Test(arguments: ["ribociclib", "abemaciclib"])
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func hormoneReceptorPositiveHER2NegativeDiseaseIsNotChecked() {
-        #expect(judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")], her2: "negative")).findings.isEmpty)
+        #expect(judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")], her2: "negative")).v1Findings.isEmpty)
     }
 
     @Test func aDocumentedRationaleOverridesTheFinding() {

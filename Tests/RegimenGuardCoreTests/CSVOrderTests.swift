@@ -21,7 +21,7 @@ import Testing
     @Test func theContractExampleIsRead() {
         let verdict = judge(CSVOrderTests.csv, as: "RX-7.csv")
         #expect(verdict.orderID == "RX-7")
-        #expect(verdict.rules == [Rule.anthracycline])
+        #expect(verdict.v1Rules == [Rule.anthracycline])
         #expect(verdict.findings.first?.evidence.map(\.path) == ["medications[0]", "medications[1]"])
     }
 
@@ -71,7 +71,7 @@ import Testing
         let standard = CSVOrderTests.csv
         let backwards = ([CSVOrderTests.header] + CSVOrderTests.rows).map(reversed).joined(separator: "\n")
         let expected = judge(standard, as: "RX-7.csv")
-        #expect(expected.rules == [Rule.anthracycline])
+        #expect(expected.v1Rules == [Rule.anthracycline])
         let verdicts = await withTaskGroup(of: Verdict.self) { group in
             for index in 0..<200 {
                 group.addTask { judge(index % 3 == 0 ? backwards : standard, as: "RX-7.csv") }

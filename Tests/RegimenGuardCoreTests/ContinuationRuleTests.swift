@@ -16,7 +16,7 @@ import Testing
 
     @Test func openEndedHER2TherapyContinues() {
         let verdict = judge(order([.open("trastuzumab", "2026-06-01"), .open("pertuzumab", "2026-06-01"), docetaxel], lvef: ["2026-05-20"]))
-        #expect(verdict.findings.isEmpty)
+        #expect(verdict.v1Findings.isEmpty)
     }
 
     @Test(arguments: ["progression", "toxicity", "cardiotoxicity", "patient_choice"])
@@ -46,12 +46,12 @@ import Testing
         let verdict = judge(order(
             [.cycles("trastuzumab", "2026-06-01", 6), .cycles("pertuzumab", "2026-06-01", 6), docetaxel, .open("Phesgo", "2026-10-05")],
             lvef: ["2026-05-20", "2026-09-20"]))
-        #expect(verdict.findings.isEmpty)
+        #expect(verdict.v1Findings.isEmpty)
         let maintenance = judge(order(
             [.open("trastuzumab-dkst", "2026-10-05"), .open("pertuzumab", "2026-10-05")],
             history: [.range("Herceptin", "2026-06-01", "2026-10-04"), .range("pertuzumab", "2026-06-01", "2026-10-04"), .range("docetaxel", "2026-06-01", "2026-10-04")],
             lvef: ["2026-09-20"]))
-        #expect(maintenance.findings.isEmpty)
+        #expect(maintenance.v1Findings.isEmpty)
     }
 
     @Test func aMaintenanceOrderWithoutHER2TherapyAfterTHPIsFlagged() {
@@ -68,8 +68,8 @@ import Testing
             .range("trastuzumab", "2026-01-01", "2026-10-04", stop: "progression"), .range("pertuzumab", "2026-01-01", "2026-10-04", stop: "progression"),
             .range("docetaxel", "2026-01-01", "2026-05-06", stop: "completed"),
         ]
-        #expect(judge(order([.open("T-DXd", "2026-10-20")], history: history, lvef: ["2026-10-01"], line: 2)).findings.isEmpty)
-        #expect(judge(order([.cycles("capecitabine", "2026-10-20", 6)], history: history)).findings.isEmpty)
+        #expect(judge(order([.open("T-DXd", "2026-10-20")], history: history, lvef: ["2026-10-01"], line: 2)).v1Findings.isEmpty)
+        #expect(judge(order([.cycles("capecitabine", "2026-10-20", 6)], history: history)).v1Findings.isEmpty)
     }
 
     @Test func aMaintenanceOrderLongAfterTheLastHER2DoseIsNotFlagged() {

@@ -16,20 +16,20 @@ import Testing
     }
 
     @Test func letrozoleTheDayAfterTheWindowEndsIsNot() {
-        #expect(judge(order(her2 + [docetaxel, .open("letrozole", "2026-10-05")], lvef: ["2026-05-20"])).findings.isEmpty)
+        #expect(judge(order(her2 + [docetaxel, .open("letrozole", "2026-10-05")], lvef: ["2026-05-20"])).v1Findings.isEmpty)
     }
 
     @Test(arguments: ["tamoxifen", "fulvestrant", "anastrozole", "exemestane", "elacestrant", "toremifene"])
     func serms_serds_andAromataseInhibitorsMidCourseAreFlagged(drug: String) {
         let weeklyPaclitaxel = Med.cycles("paclitaxel", "2026-06-01", 12, every: 7)
         let verdict = judge(order(her2 + [weeklyPaclitaxel, .open(drug, "2026-07-01")], lvef: ["2026-05-20"]))
-        #expect(verdict.rules == [Rule.endocrine])
+        #expect(verdict.v1Rules == [Rule.endocrine])
     }
 
     @Test(arguments: ["goserelin", "Zoladex", "leuprolide", "triptorelin"])
     func gnrhAgonistsForOvarianProtectionAreNotFlagged(drug: String) {
         let verdict = judge(order(her2 + [docetaxel, .open(drug, "2026-05-25")], lvef: ["2026-05-20"]))
-        #expect(verdict.findings.isEmpty)
+        #expect(verdict.v1Findings.isEmpty)
     }
 
     @Test func endocrineTherapyWithAnADCOrACDK46InhibitorIsNotChemotherapy() {

@@ -7,7 +7,7 @@ import Testing
     let thp: [Med] = [.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("docetaxel", "2026-12-01", 6)]
 
     @Test func anLVEFExactlyNinetyDaysBeforeTheStartIsABaseline() {
-        #expect(judge(order(thp, lvef: ["2026-09-02"])).findings.isEmpty)
+        #expect(judge(order(thp, lvef: ["2026-09-02"])).v1Findings.isEmpty)
     }
 
     @Test func anLVEFNinetyOneDaysBeforeTheStartIsNot() {
@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test func anLVEFAfterTheStartOrNoneAtAllIsMissing() {
-        #expect(judge(order(thp, lvef: ["2026-12-02"])).rules == [Rule.lvef])
-        #expect(judge(order(thp)).rules == [Rule.lvef])
-        #expect(judge(order(thp, lvef: ["2026-12-01"])).findings.isEmpty)  // on the start day
+        #expect(judge(order(thp, lvef: ["2026-12-02"])).v1Rules == [Rule.lvef])
+        #expect(judge(order(thp)).v1Rules == [Rule.lvef])
+        #expect(judge(order(thp, lvef: ["2026-12-01"])).v1Findings.isEmpty)  // on the start day
     }
 
     @Test(arguments: ["T-DXd", "Kadcyla", "tucatinib", "doxorubicin", "mitoxantrone"])
@@ -49,7 +49,7 @@ import Testing
             let text = order(thp).replacingOccurrences(
                 of: "\"medications\"",
                 with: "\"observations\": [{\"loinc\": \"\(loinc)\", \"value\": 58, \"date\": \"2026-11-01\"}], \"medications\"")
-            #expect(judge(text).findings.isEmpty, "LOINC \(loinc)")
+            #expect(judge(text).v1Findings.isEmpty, "LOINC \(loinc)")
         }
     }
 }

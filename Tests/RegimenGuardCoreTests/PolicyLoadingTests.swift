@@ -30,13 +30,29 @@ import Testing
         }
     }
 
-    @Test func theRepositoryPolicyHasTheFiveContractRules() {
-        #expect(repositoryPolicy.rules.map(\.id) == [
+    /// ORDERS.md 4.2 and 4.3: the five v1 rules in their order, and the twelve guideline rules with their default
+    /// severities, within the full list (other files add further rules, such as 4.4's).
+    static let guidelineRules: [String: Severity] = [
+        "ovarian-suppression-missing": .critical, "pertuzumab-without-trastuzumab": .critical,
+        "duplicate-her2-therapy": .critical, "her2-status-not-positive": .critical,
+        "endocrine-without-hr-positive": .warning, "her2-stopped-at-progression": .warning,
+        "tdxd-preferred-second-line": .info, "endocrine-missing-in-maintenance": .info, "first-line-without-thp": .info,
+        "cdk46-with-chemotherapy": .warning, "cdk46-without-endocrine": .warning, "lvef-monitoring-due": .info,
+    ]
+
+    @Test func theRepositoryPolicyHasTheContractRules() {
+        let v1 = [
             "her2-anthracycline-concurrent", "lvef-baseline-missing", "endocrine-during-chemo",
             "her2-dropped-at-chemo-stop", "cdk46-replaces-thp",
-        ])
-        #expect(repositoryPolicy.rules.map(\.severity) == [.critical, .critical, .warning, .warning, .critical])
-        #expect(Set(repositoryPolicy.rules.map(\.messageID)).count == 5)
+        ]
+        let rules = repositoryPolicy.rules
+        #expect(rules.map(\.id).filter(v1.contains) == v1)
+        #expect(rules.filter { v1.contains($0.id) }.map(\.severity) == [.critical, .critical, .warning, .warning, .critical])
+        let guideline = rules.filter { PolicyLoadingTests.guidelineRules[$0.id] != nil }
+        #expect(Set(guideline.map(\.id)) == Set(PolicyLoadingTests.guidelineRules.keys))
+        for rule in guideline { #expect(rule.severity == PolicyLoadingTests.guidelineRules[rule.id], "\(rule.id)") }
+        #expect(guideline.allSatisfy { $0.enabled })
+        #expect(Set(rules.map(\.messageID)).count == rules.count)
         #expect(repositoryPolicy.digest.hasPrefix("sha256:") && repositoryPolicy.digest.count == 71)
     }
 
@@ -52,8 +68,8 @@ import Testing
         let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text))
         let strict = Validator(policy: policy)
         let lvefOrder = order([.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("docetaxel", "2026-12-01", 6)], lvef: ["2026-10-01"])
-        #expect(judge(lvefOrder).findings.isEmpty)
-        #expect(strict.validate(bytes: Array(lvefOrder.utf8), fileName: "o.json", at: fixedDate).rules == [Rule.lvef])
+        #expect(judge(lvefOrder).v1Findings.isEmpty)
+        #expect(strict.validate(bytes: Array(lvefOrder.utf8), fileName: "o.json", at: fixedDate).v1Rules == [Rule.lvef])
         #expect(policy.rules.first { $0.id == Rule.endocrine }?.severity == .critical)
     }
 
@@ -84,7 +100,7 @@ import Testing
         let extra = "agents:\n  trastuzumab-xyz:\n    class: HER2_MAB\n    ingredients: [trastuzumab]\n    names: [Newtuzumab]\n"
         let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: disabled, adding: ["local-agents.yaml": extra]))
         let local = Validator(policy: policy)
-        let text = order([.open("palbociclib", "2026-12-01"), .open("Newtuzumab", "2026-12-01")], lvef: ["2026-11-20"], line: 1)
+        let text = order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01"), .open("Newtuzumab", "2026-12-01")], lvef: ["2026-11-20"], line: 1)
         let verdict = local.validate(bytes: Array(text.utf8), fileName: "o.json", at: fixedDate)
         #expect(verdict.decision == .accept)
         #expect(judge(text).decision == .invalid)

@@ -85,3 +85,14 @@ enum Rule {
     static let dropped = "her2-dropped-at-chemo-stop"
     static let cdk46 = "cdk46-replaces-thp"
 }
+
+extension Verdict {
+    /// The five v1 rules' findings (ORDERS.md 4.2): what the v1 rule tests are about. Version 2's rules add findings
+    /// (often `lvef-monitoring-due`, info) that their own tests (`Guideline*Tests`) check.
+    var v1Findings: [Finding] { findings.filter { Rule.v1.contains($0.rule) } }
+    var v1Rules: Set<String> { Set(v1Findings.map(\.rule)) }
+}
+
+extension Rule {
+    static let v1: Set<String> = [anthracycline, lvef, endocrine, dropped, cdk46]
+}

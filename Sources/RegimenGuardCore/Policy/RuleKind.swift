@@ -26,6 +26,13 @@ enum RuleKinds {
         MissingObservationRule.self,
         ContinuationRule.self,
         RequiredBackboneRule.self,
+        CompanionActiveRule.self,
+        DuplicateTherapyRule.self,
+        NotIndicatedRule.self,
+        BeyondProgressionRule.self,
+        LinePreferenceRule.self,
+        MaintenanceCompanionRule.self,
+        ObservationIntervalRule.self,
     ]
 
     static func named(_ name: String) -> (any RuleKind.Type)? { all.first { $0.name == name } }
@@ -144,6 +151,62 @@ struct RuleParameters {
         case "weeks": return .weeks(n)
         default: return .months(n)
         }
+    }
+
+    /// One of a fixed set of words (`first_day`, `every_day`).
+    mutating func choice(_ key: String, _ choices: [String]) -> String? {
+        guard let text = string(key) else { return nil }
+        guard choices.contains(text) else {
+            fail(key, "unknown value '\(text)'; expected one of \(choices.joined(separator: ", "))")
+            return nil
+        }
+        return text
+    }
+
+    /// Patient facts (`{her2_status: [...], hr_status: [...], ...}`), checked like a rule's `when:`.
+    mutating func condition(_ key: String) -> PatientCondition? {
+        guard let node = fields[key] else { return nil }
+        return resolver.readCondition(node, "\(path).\(key)", &reader)
+    }
+
+    /// A mapping of fields, read by `body` with its own fields (paths `rules.<id>.<key>.<field>`).
+    mutating func nested<T>(
+        _ key: String, allowed: Set<String>, required: Set<String> = [], _ body: (inout RuleParameters) -> T?
+    ) -> T? {
+        guard let node = fields[key] else { return nil }
+        return read(node, "\(path).\(key)", allowed: allowed, required: required, body)
+    }
+
+    private mutating func read<T>(
+        _ node: Node, _ at: String, allowed: Set<String>, required: Set<String>, _ body: (inout RuleParameters) -> T?
+    ) -> T? {
+        let before = reader.issues.count
+        guard let f = reader.mapping(node, at, allowed: allowed, required: required) else { return nil }
+        var nested = RuleParameters(fields: f, path: at, resolver: resolver, reader: reader)
+        let value = body(&nested)
+        reader = nested.reader
+        return reader.issues.count == before ? value : nil
+    }
+
+    /// A list of mappings, each read by `body` with its own fields (paths `rules.<id>.<key>[<n>].<field>`).
+    mutating func list<T>(
+        _ key: String, allowed: Set<String>, required: Set<String> = [], _ body: (inout RuleParameters) -> T?
+    ) -> [T]? {
+        guard let node = fields[key] else { return nil }
+        guard case .sequence(let sequence) = node, !sequence.isEmpty else {
+            fail(key, "must be a non-empty list of mappings")
+            return nil
+        }
+        var result: [T] = []
+        var complete = true
+        for (index, element) in sequence.enumerated() {
+            if let value = read(element, "\(path).\(key)[\(index)]", allowed: allowed, required: required, body) {
+                result.append(value)
+            } else {
+                complete = false
+            }
+        }
+        return complete ? result : nil
     }
 
     /// The rule's message templates (`messages:`), each required and using only the slots its kind fills.

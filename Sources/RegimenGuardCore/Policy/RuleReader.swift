@@ -73,7 +73,7 @@ struct RuleReader {
         return selector
     }
 
-    private func readCondition(_ node: Node?, _ path: String, _ reader: inout YAMLReader) -> PatientCondition {
+    func readCondition(_ node: Node?, _ path: String, _ reader: inout YAMLReader) -> PatientCondition {
         guard let f = reader.mapping(node, path, allowed: ["her2_status", "hr_status", "disease_setting", "menopausal_status"]) else {
             return PatientCondition()
         }

@@ -1,9 +1,14 @@
 /// A targeted therapy given with a companion therapy must not stop when the companion stops, nor be absent from a
 /// maintenance order that follows them, unless a stop reason is documented (`her2-dropped-at-chemo-stop`).
+///
+/// Stop reasons are scoped (ORDERS.md 4.2): a reason counts for a targeted item only when it is on that item, or,
+/// for `progression` alone (with `progression_on_same_course`), on another item of the same course, one that ended
+/// within `end_tolerance_days` of it. A progression recorded for an earlier line, or toxicity on one targeted agent
+/// (pertuzumab), excuses no other item. Every targeted item that stops must be excused.
 struct ContinuationRule: RuleKind {
     static let name = "continuation"
     static let parameterKeys: Set<String> = [
-        "targeted", "companion", "end_tolerance_days", "accepted_stop_reasons", "progression_on_any_item",
+        "targeted", "companion", "end_tolerance_days", "accepted_stop_reasons", "progression_on_same_course",
         "maintenance_lookback_days",
     ]
 
@@ -11,7 +16,7 @@ struct ContinuationRule: RuleKind {
     var companion: [Selector]
     var toleranceDays: Int
     var accepted: Set<StopReason>
-    var progressionOnAnyItem: Bool
+    var progressionOnSameCourse: Bool
     var lookbackDays: Int
     /// `in_order` (`{targeted} {end} {companion} {companion_end}`), `maintenance`
     /// (`{start} {targeted} {companion} {last}`).
@@ -23,7 +28,7 @@ struct ContinuationRule: RuleKind {
         let tolerance = p.integer("end_tolerance_days", range: 0...365) ?? 0
         let lookback = p.integer("maintenance_lookback_days", range: 0...3650) ?? 180
         let reasons = p.stopReasons("accepted_stop_reasons")
-        let progressionAny = p.bool("progression_on_any_item") ?? true
+        let progressionSameCourse = p.bool("progression_on_same_course") ?? true
         let messages = p.messages([
             "in_order": ["targeted", "end", "companion", "companion_end"],
             "maintenance": ["start", "targeted", "companion", "last"],
@@ -31,13 +36,22 @@ struct ContinuationRule: RuleKind {
         guard let targeted, let companion, let messages else { return nil }
         return ContinuationRule(
             targeted: targeted, companion: companion, toleranceDays: tolerance, accepted: reasons,
-            progressionOnAnyItem: progressionAny, lookbackDays: lookback, messages: messages)
+            progressionOnSameCourse: progressionSameCourse, lookbackDays: lookback, messages: messages)
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
-        func documented(_ targetedItems: [ResolvedItem], _ all: [ResolvedItem]) -> Bool {
-            targetedItems.contains { $0.item.stopReason.map(accepted.contains) ?? false }
-                || (progressionOnAnyItem && all.contains { $0.item.stopReason == .progression })
+        /// The stopping items that no documented reason excuses.
+        func unexcused(_ stopping: [ResolvedItem], among course: [ResolvedItem]) -> [ResolvedItem] {
+            stopping.filter { item in
+                if let reason = item.item.stopReason, accepted.contains(reason) { return false }
+                guard progressionOnSameCourse, accepted.contains(.progression), let end = item.window.end else { return true }
+                return !course.contains { other in
+                    guard other.item.path != item.item.path, other.item.stopReason == .progression,
+                        let otherEnd = other.window.end
+                    else { return false }
+                    return abs(otherEnd.days(to: end)) <= toleranceDays
+                }
+            }
         }
         let targetedMeds = context.medications.filter { targeted.matches($0.agent) }
         let companionMeds = context.medications.filter { companion.matches($0.agent) && !targeted.matches($0.agent) }
@@ -56,11 +70,12 @@ struct ContinuationRule: RuleKind {
             guard !targetedEnds.contains(where: { $0 == nil }), let lastTargeted = targetedEnds.compactMap({ $0 }).max(),
                 lastTargeted <= companionEnd.adding(days: toleranceDays)
             else { return [] }
-            guard !documented(targetedMeds, context.medications) else { return [] }
+            let open = unexcused(targetedMeds, among: context.medications)
+            guard !open.isEmpty else { return [] }
             return [RawFinding(
                 severity: rule.severity,
                 summary: messages["in_order"]!.render([
-                    "targeted": listed(targetedMeds.map(\.name)), "end": lastTargeted.description,
+                    "targeted": listed(open.map(\.name)), "end": lastTargeted.description,
                     "companion": listed(companionMeds.map(\.name)), "companion_end": companionEnd.description,
                 ]),
                 evidence: Array((targetedMeds + companionMeds).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
@@ -75,7 +90,11 @@ struct ContinuationRule: RuleKind {
         // A history item with no end is still running up to this order, which now leaves it out.
         let lastTargeted = historyTargeted.map { $0.window.end ?? orderStart }.max()!
         guard lastTargeted.days(to: orderStart) <= lookbackDays else { return [] }
-        guard !documented(historyTargeted, context.history) else { return [] }
+        // What stops now is the latest course of targeted therapy: the items that ended within the tolerance of the
+        // last one. Earlier lines stopped earlier, and their reasons are theirs.
+        let stopping = historyTargeted.filter { ($0.window.end ?? orderStart).days(to: lastTargeted) <= toleranceDays }
+        let open = unexcused(stopping, among: context.history)
+        guard !open.isEmpty else { return [] }
         let companions = historyCompanion.filter { c in together.contains { $0.window.overlaps(c.window) } }
         return [RawFinding(
             severity: rule.severity,
