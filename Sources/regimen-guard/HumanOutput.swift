@@ -38,7 +38,9 @@ struct HumanOutput {
         for error in verdict.errors {
             out += "  error  \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n"
         }
-        for finding in verdict.findings {
+        // Most severe first, then in the verdict's order: a pharmacist reads what decides before the information.
+        let ordered = verdict.findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }
+        for finding in ordered.map(\.element) {
             let severity = finding.overridden ? paint("overridden", "2") + " \(finding.severity.rawValue)" : label(finding.severity)
             out += "  \(severity)  \(finding.rule): \(finding.summary)\n"
             for evidence in finding.evidence {
