@@ -8,10 +8,12 @@ import Testing
 @Suite struct ClinicalCaseTests {
     static let directory = repositoryRoot.appendingPathComponent("Policies/tests").path
     static let cases: [String] = entries(directory).filter { $0.hasSuffix(".json") }
+    /// Cases written as CSV (their own form, not a conversion of a JSON case).
+    static let csvCases: [String] = entries(directory).filter { $0.hasSuffix(".csv") }
 
     func load(_ name: String) -> (bytes: [UInt8], expectation: CaseExpectation)? {
         guard let order = FileManager.default.contents(atPath: Self.directory + "/" + name),
-            let expect = FileManager.default.contents(atPath: Self.directory + "/" + name.replacingOccurrences(of: ".json", with: ".expect.yaml")),
+            let expect = FileManager.default.contents(atPath: Self.directory + "/" + ((name as NSString).deletingPathExtension + ".expect.yaml")),
             let expectation = try? CaseExpectation.parse(Array(expect), file: name)
         else { return nil }
         return (Array(order), expectation)
@@ -22,7 +24,7 @@ import Testing
         for row in rows { #expect(Self.cases.contains { $0.hasPrefix(row) }, "\(row)") }
     }
 
-    @Test(arguments: cases)
+    @Test(arguments: cases + csvCases)
     func theCaseGivesItsExpectedVerdict(name: String) throws {
         let loaded = try #require(load(name) as (bytes: [UInt8], expectation: CaseExpectation)?)
         let verdict = validator.validate(bytes: loaded.bytes, fileName: name, at: fixedDate)
@@ -45,8 +47,10 @@ import Testing
 enum CSVConversion {
     static let columns = [
         "order_id", "submitted_at", "patient_id", "her2_status", "hr_status", "disease_setting", "menopausal_status",
-        "line_of_therapy", "record", "drug", "code_system", "code", "start", "end", "cycles", "cycle_length_days", "phase",
-        "stop_reason", "observation", "loinc", "value", "unit", "date", "rule", "reason", "by",
+        "metastatic_since", "line_of_therapy", "record", "drug", "code_system", "code", "start", "end", "cycles",
+        "cycle_length_days", "doses_per_cycle", "dose", "dose_unit", "loading_dose", "loading_dose_unit",
+        "cumulative_dose", "cumulative_dose_unit", "setting", "phase", "stop_reason", "observation", "loinc", "value",
+        "unit", "date", "event", "grade", "rule", "reason", "by",
     ]
 
     static func csv(from json: [UInt8]) throws -> String {
@@ -64,14 +68,22 @@ enum CSVConversion {
             "order_id": text(order["order_id"]), "submitted_at": text(order["submitted_at"]), "patient_id": text(patient["id"]),
             "her2_status": text(patient["her2_status"]), "hr_status": text(patient["hr_status"]),
             "disease_setting": text(patient["disease_setting"]), "menopausal_status": text(patient["menopausal_status"]),
-            "line_of_therapy": text(order["line_of_therapy"]),
+            "metastatic_since": text(patient["metastatic_since"]), "line_of_therapy": text(order["line_of_therapy"]),
         ]
         var rows: [[String: String]] = []
         for (key, record) in [("medications", "medication"), ("history", "history")] {
             for item in order[key] as? [[String: Any]] ?? [] {
                 var row = common
                 row["record"] = record
-                for field in ["drug", "start", "end", "cycles", "cycle_length_days", "phase", "stop_reason"] { row[field] = text(item[field]) }
+                for field in ["drug", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle", "setting", "phase", "stop_reason"] {
+                    row[field] = text(item[field])
+                }
+                for field in ["dose", "loading_dose", "cumulative_dose"] {
+                    if let dose = item[field] as? [String: Any] {
+                        row[field] = text(dose["value"])
+                        row[field + "_unit"] = text(dose["unit"])
+                    }
+                }
                 if let code = item["code"] as? [String: Any] {
                     row["code_system"] = text(code["system"])
                     row["code"] = text(code["code"])
@@ -84,6 +96,12 @@ enum CSVConversion {
             row["record"] = "observation"
             row["observation"] = text(item["type"])
             for field in ["loinc", "value", "unit", "date"] { row[field] = text(item[field]) }
+            rows.append(row)
+        }
+        for item in order["adverse_events"] as? [[String: Any]] ?? [] {
+            var row = common
+            row["record"] = "adverse_event"
+            for field in ["event", "grade", "date", "drug"] { row[field] = text(item[field]) }
             rows.append(row)
         }
         for item in order["overrides"] as? [[String: Any]] ?? [] {
