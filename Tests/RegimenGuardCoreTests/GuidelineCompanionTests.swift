@@ -20,6 +20,12 @@ import Testing
         #expect(G.judged(G.order([.open(drug, "2026-12-01")], menopausal: "premenopausal")).findings(G.ovarian).first?.severity == .critical)
     }
 
+    @Test func perimenopausalIsFlaggedLikePremenopausal() {
+        let verdict = G.judged(G.order([.open("exemestane", "2026-12-01")], menopausal: "perimenopausal"))
+        #expect(verdict.findings(G.ovarian).first?.severity == .critical)
+        #expect(!G.judged(G.order([.open("exemestane", "2026-12-01"), .open("triptorelin", "2026-11-01")], menopausal: "perimenopausal")).rules.contains(G.ovarian))
+    }
+
     @Test func aGnRHAgonistActiveOnTheFirstDayIsEnough() {
         // Starting the same day (the boundary), or running in the history through that day.
         #expect(!G.judged(G.order([.open("letrozole", "2026-12-01"), .open("goserelin", "2026-12-01")], menopausal: "premenopausal")).rules.contains(G.ovarian))

@@ -67,6 +67,15 @@ import Testing
         #expect(verdict.findings(G.her2Status).first?.evidence.map(\.path) == ["medications[0]"])
     }
 
+    @Test func inHER2UltralowDiseaseOnlyTDXdIsIndicated() {
+        // DESTINY-Breast06: T-DXd in HER2-ultralow, HR-positive disease after endocrine therapy.
+        let history: [G.Item] = [.range("letrozole", "2025-01-07", "2026-11-10", stop: "progression")]
+        #expect(!G.judged(G.order([.open("T-DXd", "2026-12-01")], history: history, her2: "ultralow")).rules.contains(G.her2Status))
+        let verdict = G.judged(G.order([.open("trastuzumab", "2026-12-01")], history: history, her2: "ultralow"))
+        #expect(verdict.findings(G.her2Status).first?.summary.hasPrefix("HER2 status is ultralow: of the HER2-targeted agents only T-DXd") == true)
+        #expect(verdict.decision == .reject)
+    }
+
     @Test func noHER2AgentNoFinding() {
         #expect(!G.judged(G.order([.cycles("capecitabine", "2026-12-01", 6)], her2: "negative")).rules.contains(G.her2Status))
         #expect(!G.judged(G.order([.open("trastuzumab", "2026-12-01")], her2: "positive")).rules.contains(G.her2Status))

@@ -41,13 +41,17 @@ func listed(_ names: [String]) -> String {
     }
 }
 
-// Until observation types are vocabulary data: the LVEF type, by `type` or LOINC.
+// Observation types are the vocabulary's table (`observations:`): a rule names one by its id.
 extension Vocabulary {
-    var observationTypes: [String] { ["lvef"] }
-    func knowsObservation(_ type: String) -> Bool { type == "lvef" && !lvefLOINC.isEmpty }
+    func knowsObservation(_ type: String) -> Bool { observationType(id: type) != nil }
+    var observationTypeIDs: [String] { observationTypes.map(\.id) }
 }
 
 extension Observation {
-    func isType(_ type: String) -> Bool { type == "lvef" }
-    var valueText: String { value.rounded() == value ? "\(Int(value))%" : "\(value)%" }
+    func isType(_ type: String) -> Bool { self.type == type }
+    /// The value in its canonical unit, for messages: `61%`, `68.5 kg`.
+    var valueText: String {
+        let number = value.rounded() == value ? "\(Int(value))" : "\(value)"
+        return unit == "%" ? number + unit : "\(number) \(unit)"
+    }
 }

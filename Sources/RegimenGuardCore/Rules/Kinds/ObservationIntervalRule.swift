@@ -17,7 +17,7 @@ struct ObservationIntervalRule: RuleKind {
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
         if let observation, !p.vocabulary.knowsObservation(observation) {
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypes.joined(separator: ", "))")
+            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypeIDs.joined(separator: ", "))")
         }
         let interval = p.duration("interval")
         if !p.has("interval") { p.require("interval") }
