@@ -80,6 +80,19 @@ import Testing
             path: "rules.her2-dropped-at-chemo-stop.progression_on_any_item", says: "unknown field")
     }
 
+    /// Everywhere the rule set shows: a journal catalog entry per MESSAGE_ID, the man page's message-id table and
+    /// the README's rule table name every rule of the repository's policy.
+    @Test func everyRuleIsDocumented() throws {
+        func read(_ path: String) throws -> String { try String(contentsOfFile: repositoryRoot.path + "/" + path, encoding: .utf8) }
+        let catalog = try read("Packaging/regimen-guard.catalog"), man = try read("Packaging/regimen-guard.8")
+        let readme = try read("README.md")
+        for rule in repositoryPolicy.rules {
+            #expect(catalog.contains("-- \(rule.messageID)\nSubject: "), "catalog: \(rule.id)")
+            #expect(man.contains("\n\(rule.id)\t\(rule.messageID)\n"), "man page: \(rule.id)")
+            #expect(readme.contains("| `\(rule.id)` | \(rule.severity.rawValue)"), "README: \(rule.id)")
+        }
+    }
+
     @Test func theGuidelineRulesCanBeSwitchedOffOneByOne() throws {
         let text = GuidelinePolicyTests.text.replacingOccurrences(of: "kind: observation-interval", with: "kind: observation-interval\n    enabled: false")
         let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: GuidelinePolicyTests.file, with: text))

@@ -1,3 +1,4 @@
+import Foundation
 import RegimenGuardCore
 import Testing
 
@@ -176,6 +177,19 @@ import Testing
     @Test func theLatestLVEFCountsAndOpenEndedTherapyRunsPastIt() {
         let verdict = G.judged(G.order([.open("Phesgo", "2026-12-01")], lvef: ["2026-09-01", "2026-11-30"]))
         #expect(verdict.findings(G.monitoring).first?.summary.hasPrefix("Next LVEF due by 2027-03-01 (13 weeks after the latest, 2026-11-30") == true)
+    }
+
+    @Test func onlyLVEFObservationsCount() {
+        // A later weight is not an LVEF: the due date counts from the LVEF.
+        var text = G.order([.open("trastuzumab", "2026-12-01")], lvef: ["2026-11-24"], line: 2)
+        text = text.replacingOccurrences(of: "\"unit\": \"%\", \"date\": \"2026-11-24\"}]", with: "\"unit\": \"%\", \"date\": \"2026-11-24\"}, {\"type\": \"weight\", \"value\": 68, \"unit\": \"kg\", \"date\": \"2026-11-30\"}]")
+        #expect(text.contains("weight"))
+        let verdict = G.judged(text)
+        #expect(verdict.findings(G.monitoring).first?.summary.hasPrefix("Next LVEF due by 2027-02-23 (13 weeks after the latest, 2026-11-24, 60%)") == true)
+        // A weight alone is no baseline LVEF either.
+        let weightOnly = text.replacingOccurrences(of: "{\"type\": \"lvef\", \"value\": 60, \"unit\": \"%\", \"date\": \"2026-11-24\"}, ", with: "")
+        #expect(!weightOnly.contains("lvef"))
+        #expect(G.judged(weightOnly).rules.contains(Rule.lvef))
     }
 
     @Test func noLVEFOrNoHER2AntibodyIsNotThisRulesCase() {
