@@ -41,13 +41,12 @@ func listed(_ names: [String]) -> String {
     }
 }
 
-// Until observation types are vocabulary data: the LVEF type, by `type` or LOINC.
-extension Vocabulary {
-    var observationTypes: [String] { ["lvef"] }
-    func knowsObservation(_ type: String) -> Bool { type == "lvef" && !lvefLOINC.isEmpty }
-}
-
 extension Observation {
-    func isType(_ type: String) -> Bool { type == "lvef" }
-    var valueText: String { value.rounded() == value ? "\(Int(value))%" : "\(value)%" }
+    func isType(_ id: String) -> Bool { type == id }
+
+    /// The value with its canonical unit, for evidence notes: `61%`, `68.5 kg`.
+    var valueText: String {
+        let number = value.rounded() == value ? "\(Int(value))" : "\(value)"
+        return unit == "%" ? number + unit : "\(number) \(unit)"
+    }
 }
