@@ -37,10 +37,10 @@ enum LineOfTherapy {
     static func secondLine(_ context: RuleContext, targeted: [Selector]) -> Basis? {
         if let line = context.order.lineOfTherapy { return line == 2 ? .given(line) : nil }
         let items = metastaticHistory(context).filter { targeted.matches($0.agent) }
+        guard let latestStart = items.map(\.window.start).max() else { return nil }
+        // None started after it: no item starts after the day it stopped.
         let progressed = items.filter { p in
-            guard p.item.stopReason == .progression else { return false }
-            let stopped = p.window.end ?? p.window.start
-            return !items.contains { $0.window.start > stopped }
+            p.item.stopReason == .progression && latestStart <= (p.window.end ?? p.window.start)
         }
         return progressed.isEmpty ? nil : .inferred(progressed)
     }

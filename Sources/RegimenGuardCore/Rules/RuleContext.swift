@@ -41,15 +41,10 @@ func listed(_ names: [String]) -> String {
     }
 }
 
-// Observation types are the vocabulary's table (`observations:`): a rule names one by its id.
-extension Vocabulary {
-    func knowsObservation(_ type: String) -> Bool { observationType(id: type) != nil }
-    var observationTypeIDs: [String] { observationTypes.map(\.id) }
-}
-
 extension Observation {
-    func isType(_ type: String) -> Bool { self.type == type }
-    /// The value in its canonical unit, for messages: `61%`, `68.5 kg`.
+    func isType(_ id: String) -> Bool { type == id }
+
+    /// The value with its canonical unit, for evidence notes: `61%`, `68.5 kg`.
     var valueText: String {
         let number = value.rounded() == value ? "\(Int(value))" : "\(value)"
         return unit == "%" ? number + unit : "\(number) \(unit)"

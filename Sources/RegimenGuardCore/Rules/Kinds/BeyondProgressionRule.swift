@@ -21,6 +21,9 @@ struct BeyondProgressionRule: RuleKind {
         return BeyondProgressionRule(targeted: targeted, systemic: systemic, stoppedFor: reasons, messages: messages)
     }
 
+    /// A few passes over the order and the history.
+    func cost(_ context: RuleContext) -> Int { max(1, 2 * context.all.count) }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         guard !context.medications.contains(where: { targeted.matches($0.agent) }) else { return [] }
         let given = context.medications.filter { systemic.matches($0.agent) }

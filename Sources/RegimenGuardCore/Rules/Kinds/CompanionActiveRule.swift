@@ -98,19 +98,19 @@ struct CompanionActiveRule: RuleKind {
 
     /// The first run of days of `window` that no window of `covered` contains; nil when every day is covered.
     static func firstGap(in window: DayWindow, covered: [DayWindow]) -> DayWindow? {
+        // Sweep the covering windows in start order; `day` is the first day not yet known to be covered.
         var day = window.start
-        while window.contains(day) {
-            let containing = covered.filter { $0.contains(day) }
-            if containing.isEmpty {
-                // Uncovered from `day` until the next covering window starts, or the window's end.
-                let next = covered.map(\.start).filter { $0 > day }.min()
-                var end = next.map { $0.adding(days: -1) }
-                if let windowEnd = window.end { end = min(end ?? windowEnd, windowEnd) }
+        for cover in covered.sorted(by: { $0.start < $1.start }) {
+            guard window.contains(day) else { return nil }
+            if cover.start > day {
+                // Uncovered from `day` until this window starts, or the window's end.
+                var end = cover.start.adding(days: -1)
+                if let windowEnd = window.end { end = min(end, windowEnd) }
                 return DayWindow(start: day, end: end)
             }
-            if containing.contains(where: { $0.end == nil }) { return nil }
-            day = containing.compactMap(\.end).max()!.adding(days: 1)
+            guard let coverEnd = cover.end else { return nil }
+            if coverEnd >= day { day = coverEnd.adding(days: 1) }
         }
-        return nil
+        return window.contains(day) ? DayWindow(start: day, end: window.end) : nil
     }
 }

@@ -40,17 +40,16 @@ struct ContinuationRule: RuleKind {
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
-        /// The stopping items that no documented reason excuses.
+        /// The stopping items that no documented reason excuses. (An item with its own progression is excused by it,
+        /// so "another item" needs no check; the ends of progressions are looked up by day, linear in the course.)
         func unexcused(_ stopping: [ResolvedItem], among course: [ResolvedItem]) -> [ResolvedItem] {
-            stopping.filter { item in
+            let progressionEnds = Set(course.compactMap { $0.item.stopReason == .progression ? $0.window.end : nil })
+            return stopping.filter { item in
                 if let reason = item.item.stopReason, accepted.contains(reason) { return false }
-                guard progressionOnSameCourse, accepted.contains(.progression), let end = item.window.end else { return true }
-                return !course.contains { other in
-                    guard other.item.path != item.item.path, other.item.stopReason == .progression,
-                        let otherEnd = other.window.end
-                    else { return false }
-                    return abs(otherEnd.days(to: end)) <= toleranceDays
-                }
+                guard progressionOnSameCourse, accepted.contains(.progression), let end = item.window.end,
+                    !progressionEnds.isEmpty
+                else { return true }
+                return !(-toleranceDays...toleranceDays).contains { progressionEnds.contains(end.adding(days: $0)) }
             }
         }
         let targetedMeds = context.medications.filter { targeted.matches($0.agent) }

@@ -30,6 +30,9 @@ struct LinePreferenceRule: RuleKind {
         return LinePreferenceRule(line: line, priorTherapy: prior, trigger: trigger, preferred: preferred, messages: messages)
     }
 
+    /// A few passes over the order and the history (the line inference is linear).
+    func cost(_ context: RuleContext) -> Int { max(1, 4 * context.all.count) }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let triggers = context.medications.filter { trigger.matches($0.agent) }
         guard let start = triggers.map(\.window.start).min() else { return [] }

@@ -31,6 +31,9 @@ struct MaintenanceCompanionRule: RuleKind {
             messages: messages)
     }
 
+    /// A few passes over the order and the history.
+    func cost(_ context: RuleContext) -> Int { max(1, 4 * context.all.count) }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let given = context.medications.filter { targeted.matches($0.agent) }
         guard let start = context.firstStart, !given.isEmpty else { return [] }

@@ -41,6 +41,9 @@ struct NotIndicatedRule: RuleKind {
         return NotIndicatedRule(cases: cases, messages: messages)
     }
 
+    /// One pass over the order's items.
+    func cost(_ context: RuleContext) -> Int { max(1, context.medications.count) }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let patient = context.order.patient
         guard let match = cases.first(where: { $0.when.matches(patient) }) else { return [] }

@@ -16,8 +16,9 @@ struct ObservationIntervalRule: RuleKind {
         let trigger = p.selectors("trigger", required: true)
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
-        if let observation, !p.vocabulary.knowsObservation(observation) {
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypeIDs.joined(separator: ", "))")
+        if let observation, p.vocabulary.observationType(id: observation) == nil {
+            let known = p.vocabulary.observationTypes.map(\.id).joined(separator: ", ")
+            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(known)")
         }
         let interval = p.duration("interval")
         if !p.has("interval") { p.require("interval") }
@@ -28,6 +29,9 @@ struct ObservationIntervalRule: RuleKind {
         guard let trigger, let observation, let interval, let messages else { return nil }
         return ObservationIntervalRule(trigger: trigger, observation: observation, interval: interval, messages: messages)
     }
+
+    /// One pass over the order's items and one over the observations.
+    func cost(_ context: RuleContext) -> Int { max(1, context.medications.count + context.order.observations.count) }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let triggers = context.medications.filter { trigger.matches($0.agent) }
