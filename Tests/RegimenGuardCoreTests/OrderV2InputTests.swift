@@ -350,9 +350,7 @@ import Testing
         let weightOnly = Self.example.replacingOccurrences(
             of: "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 61, \"unit\": \"%\", \"date\": \"2026-11-18\"},", with: "")
         #expect(weightOnly != Self.example)
-        withKnownIssue("lvef-baseline-missing counts every observation as an LVEF until the rule kind filters by type") {
-            #expect(judge(weightOnly).rules.contains("lvef-baseline-missing"))
-        }
+        #expect(judge(weightOnly).rules.contains("lvef-baseline-missing"))
     }
 
     // MARK: - CSV records and columns
