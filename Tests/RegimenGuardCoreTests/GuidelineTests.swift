@@ -28,10 +28,22 @@ enum G {
         var setting: String? = nil
 
         static func open(_ drug: String, _ start: String) -> Item { Item(drug: drug, start: start) }
-        static func cycles(_ drug: String, _ start: String, _ n: Int, every length: Int = 21, stop: String? = nil) -> Item {
+        static func cycles(
+            _ drug: String,
+            _ start: String,
+            _ n: Int,
+            every length: Int = 21,
+            stop: String? = nil
+        ) -> Item {
             Item(drug: drug, start: start, cycles: n, length: length, stop: stop)
         }
-        static func range(_ drug: String, _ start: String, _ end: String, stop: String? = nil, setting: String? = nil) -> Item {
+        static func range(
+            _ drug: String,
+            _ start: String,
+            _ end: String,
+            stop: String? = nil,
+            setting: String? = nil
+        ) -> Item {
             Item(drug: drug, start: start, end: end, stop: stop, setting: setting)
         }
 
@@ -48,9 +60,15 @@ enum G {
 
     /// An order; `menopausal: nil` leaves the field out. LVEF 60% on each `lvef` date.
     static func order(
-        _ medications: [Item], history: [Item] = [], lvef: [String] = ["2026-11-24"], line: Int? = nil,
-        her2: String = "positive", hr: String = "positive", menopausal: String? = "postmenopausal",
-        setting: String = "metastatic", metastaticSince: String? = nil
+        _ medications: [Item],
+        history: [Item] = [],
+        lvef: [String] = ["2026-11-24"],
+        line: Int? = nil,
+        her2: String = "positive",
+        hr: String = "positive",
+        menopausal: String? = "postmenopausal",
+        setting: String = "metastatic",
+        metastaticSince: String? = nil
     ) -> String {
         var patient = [
             "\"id\": \"MRN-SECRET-0042\"", "\"her2_status\": \"\(her2)\"", "\"hr_status\": \"\(hr)\"",
@@ -65,7 +83,12 @@ enum G {
         if let line { parts.append("\"line_of_therapy\": \(line)") }
         if !history.isEmpty { parts.append("\"history\": [" + history.map(\.json).joined(separator: ", ") + "]") }
         if !lvef.isEmpty {
-            parts.append("\"observations\": [" + lvef.map { "{\"type\": \"lvef\", \"value\": 60, \"unit\": \"%\", \"date\": \"\($0)\"}" }.joined(separator: ", ") + "]")
+            parts.append(
+                "\"observations\": ["
+                    + lvef.map { "{\"type\": \"lvef\", \"value\": 60, \"unit\": \"%\", \"date\": \"\($0)\"}" }.joined(
+                        separator: ", "
+                    ) + "]"
+            )
         }
         return "{" + parts.joined(separator: ",\n ") + "}"
     }
@@ -82,19 +105,30 @@ enum G {
 @Suite struct GuidelineTests {
     @Test func infoFindingsNeverChangeTheDecision() {
         // First line letrozole + trastuzumab (N10): first-line-without-thp and lvef-monitoring-due, both info.
-        let verdict = G.judged(G.order([.open("letrozole", "2026-12-01"), .open("trastuzumab", "2026-12-01")], line: 1))
+        let verdict = G.judged(
+            G.order([.open("letrozole", "2026-12-01"), .open("trastuzumab", "2026-12-01")], line: 1)
+        )
         #expect(verdict.rules == [G.thp, G.monitoring])
         #expect(verdict.findings.allSatisfy { $0.severity == .info })
         #expect(verdict.decision == .accept)
     }
 
     @Test func everyGuidelineFindingCarriesItsTextsAndReferences() {
-        let verdict = G.judged(G.order(
-            [.open("letrozole", "2026-12-01"), .open("palbociclib", "2026-12-01"), .cycles("docetaxel", "2026-11-01", 6)],
-            menopausal: "premenopausal"))
+        let verdict = G.judged(
+            G.order(
+                [
+                    .open("letrozole", "2026-12-01"), .open("palbociclib", "2026-12-01"),
+                    .cycles("docetaxel", "2026-11-01", 6),
+                ],
+                menopausal: "premenopausal"
+            )
+        )
         #expect(verdict.rules.isSuperset(of: [G.ovarian, G.cdkChemo]))
         for finding in verdict.findings {
-            #expect(!finding.detail.isEmpty && !finding.recommendation.isEmpty && !finding.references.isEmpty, "\(finding.rule)")
+            #expect(
+                !finding.detail.isEmpty && !finding.recommendation.isEmpty && !finding.references.isEmpty,
+                "\(finding.rule)"
+            )
             #expect(finding.evidence.allSatisfy { $0.start != nil }, "\(finding.rule)")
         }
     }

@@ -41,12 +41,16 @@ struct BeyondProgressionRule: RuleKind {
         }
         let stopped = latest.filter { $0.item.stopReason.map(stoppedFor.contains) ?? false }
         guard let reason = stopped.first?.item.stopReason else { return [] }
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["summary"]!.render([
-                "systemic": listed(given.map(\.name)), "start": start.description, "targeted": listed(stopped.map(\.name)),
-                "end": stopped.compactMap(\.window.end).max()?.description ?? "", "reason": reason.rawValue,
-            ]),
-            evidence: Array((given + stopped).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["summary"]!.render([
+                    "systemic": listed(given.map(\.name)), "start": start.description,
+                    "targeted": listed(stopped.map(\.name)),
+                    "end": stopped.compactMap(\.window.end).max()?.description ?? "", "reason": reason.rawValue,
+                ]),
+                evidence: Array((given + stopped).map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }

@@ -34,7 +34,8 @@ struct CompanionActiveRule: RuleKind {
         let coverageText = p.choice("coverage", ["first_day", "every_day"])
         p.require("coverage")
         let inHistory = p.bool("companion_in_history") ?? true
-        let unconfirmed = p.nested("unconfirmed", allowed: ["when", "severity"], required: ["when", "severity"]) { q -> Unconfirmed? in
+        let unconfirmed = p.nested("unconfirmed", allowed: ["when", "severity"], required: ["when", "severity"]) {
+            q -> Unconfirmed? in
             guard let when = q.condition("when"), let severity = q.severity("severity") else { return nil }
             return Unconfirmed(when: when, severity: severity)
         }
@@ -51,8 +52,13 @@ struct CompanionActiveRule: RuleKind {
             let messages, !p.has("unconfirmed") || unconfirmed != nil
         else { return nil }
         return CompanionActiveRule(
-            trigger: trigger, companion: companion, coverage: coverage, companionInHistory: inHistory,
-            unconfirmed: unconfirmed, messages: messages)
+            trigger: trigger,
+            companion: companion,
+            coverage: coverage,
+            companionInHistory: inHistory,
+            unconfirmed: unconfirmed,
+            messages: messages
+        )
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
@@ -65,31 +71,43 @@ struct CompanionActiveRule: RuleKind {
             let others = companions.filter { $0.window.overlaps(item.window) || $0.item.path == item.item.path }
             let shown = companions.filter { $0.item.path != item.item.path }
             let items = [item] + Array(shown.prefix(MergedFindings.evidenceCap - 1))
-            let notePresent = shown.isEmpty ? "" : messages["present"]!.render([
-                "companion": listed(shown.map { "\($0.name) (\($0.window))" }),
-            ])
+            let notePresent =
+                shown.isEmpty
+                ? ""
+                : messages["present"]!.render([
+                    "companion": listed(shown.map { "\($0.name) (\($0.window))" })
+                ])
             switch coverage {
             case .firstDay:
                 let start = item.window.start
                 guard !companions.contains(where: { $0.window.contains(start) }) else { continue }
                 if let lowered {
                     merged.add(key: item.agent.id, severity: lowered.severity, items: items) {
-                        messages["unconfirmed"]!.render(["trigger": item.name, "start": start.description, "present": notePresent])
+                        messages["unconfirmed"]!.render([
+                            "trigger": item.name, "start": start.description, "present": notePresent,
+                        ])
                     }
                 } else {
                     merged.add(key: item.agent.id, severity: rule.severity, items: items) {
-                        messages["missing"]!.render(["trigger": item.name, "start": start.description, "present": notePresent])
+                        messages["missing"]!.render([
+                            "trigger": item.name, "start": start.description, "present": notePresent,
+                        ])
                     }
                 }
             case .everyDay:
-                guard let gap = CompanionActiveRule.firstGap(in: item.window, covered: others.map(\.window)) else { continue }
+                guard let gap = CompanionActiveRule.firstGap(in: item.window, covered: others.map(\.window)) else {
+                    continue
+                }
                 merged.add(key: item.agent.id, severity: lowered?.severity ?? rule.severity, items: items) {
                     if let to = gap.end {
                         return messages["gap"]!.render([
-                            "trigger": item.name, "from": gap.start.description, "to": to.description, "present": notePresent,
+                            "trigger": item.name, "from": gap.start.description, "to": to.description,
+                            "present": notePresent,
                         ])
                     }
-                    return messages["gap_open"]!.render(["trigger": item.name, "from": gap.start.description, "present": notePresent])
+                    return messages["gap_open"]!.render([
+                        "trigger": item.name, "from": gap.start.description, "present": notePresent,
+                    ])
                 }
             }
         }

@@ -48,7 +48,8 @@ struct DuplicateTherapyRule: RuleKind {
                 merged.add(key: key, severity: rule.severity, items: [a, b]) {
                     if let end = window.end {
                         return messages["overlap"]!.render([
-                            "first": a.name, "second": b.name, "shared": listed(both), "start": window.start.description,
+                            "first": a.name, "second": b.name, "shared": listed(both),
+                            "start": window.start.description,
                             "end": end.description,
                         ])
                     }

@@ -27,7 +27,13 @@ struct LinePreferenceRule: RuleKind {
             "item": ["drug", "end"],
         ])
         guard let line, let prior, let trigger, let preferred, let messages else { return nil }
-        return LinePreferenceRule(line: line, priorTherapy: prior, trigger: trigger, preferred: preferred, messages: messages)
+        return LinePreferenceRule(
+            line: line,
+            priorTherapy: prior,
+            trigger: trigger,
+            preferred: preferred,
+            messages: messages
+        )
     }
 
     /// A few passes over the order and the history (the line inference is linear).
@@ -45,12 +51,23 @@ struct LinePreferenceRule: RuleKind {
         case .inferred(let items):
             evidence += items
             lineText = messages["line_inferred"]!.render([
-                "items": listed(items.map { messages["item"]!.render(["drug": $0.name, "end": $0.window.end?.description ?? $0.window.description]) }),
+                "items": listed(
+                    items.map {
+                        messages["item"]!.render([
+                            "drug": $0.name, "end": $0.window.end?.description ?? $0.window.description,
+                        ])
+                    }
+                )
             ])
         }
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["summary"]!.render(["trigger": listed(triggers.map(\.name)), "start": start.description, "line": lineText]),
-            evidence: Array(evidence.map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["summary"]!.render([
+                    "trigger": listed(triggers.map(\.name)), "start": start.description, "line": lineText,
+                ]),
+                evidence: Array(evidence.map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }

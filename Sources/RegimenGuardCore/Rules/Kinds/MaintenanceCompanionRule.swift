@@ -27,8 +27,13 @@ struct MaintenanceCompanionRule: RuleKind {
         let messages = p.messages(["summary": ["start", "targeted", "chemotherapy", "end"]])
         guard let targeted, let chemotherapy, let expected, let lookback, let messages else { return nil }
         return MaintenanceCompanionRule(
-            targeted: targeted, chemotherapy: chemotherapy, expected: expected, lookbackDays: lookback, newLineAfter: newLineAfter,
-            messages: messages)
+            targeted: targeted,
+            chemotherapy: chemotherapy,
+            expected: expected,
+            lookbackDays: lookback,
+            newLineAfter: newLineAfter,
+            messages: messages
+        )
     }
 
     /// A few passes over the order and the history.
@@ -37,7 +42,8 @@ struct MaintenanceCompanionRule: RuleKind {
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let given = context.medications.filter { targeted.matches($0.agent) }
         guard let start = context.firstStart, !given.isEmpty else { return [] }
-        guard !context.medications.contains(where: { chemotherapy.matches($0.agent) || expected.matches($0.agent) }) else { return [] }
+        guard !context.medications.contains(where: { chemotherapy.matches($0.agent) || expected.matches($0.agent) })
+        else { return [] }
         // A history chemotherapy without an end is still running up to this order.
         let recent = LineOfTherapy.metastaticHistory(context).filter { item in
             chemotherapy.matches(item.agent) && (item.window.end ?? start).days(to: start) <= lookbackDays
@@ -48,14 +54,19 @@ struct MaintenanceCompanionRule: RuleKind {
             return (item.window.end ?? start) >= courseStart
         }
         guard !newLine else { return [] }
-        guard !context.history.contains(where: { expected.matches($0.agent) && $0.window.contains(start) }) else { return [] }
+        guard !context.history.contains(where: { expected.matches($0.agent) && $0.window.contains(start) }) else {
+            return []
+        }
         let end = recent.map { $0.window.end ?? start }.max()!
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["summary"]!.render([
-                "start": start.description, "targeted": listed(given.map(\.name)),
-                "chemotherapy": listed(recent.map(\.name)), "end": end.description,
-            ]),
-            evidence: Array((given + recent).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["summary"]!.render([
+                    "start": start.description, "targeted": listed(given.map(\.name)),
+                    "chemotherapy": listed(recent.map(\.name)), "end": end.description,
+                ]),
+                evidence: Array((given + recent).map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }

@@ -23,7 +23,11 @@ struct NotIndicatedRule: RuleKind {
     var messages: [String: MessageTemplate]
 
     static func read(_ p: inout RuleParameters) -> NotIndicatedRule? {
-        let cases = p.list("cases", allowed: ["when", "trigger", "except", "severity", "message"], required: ["when", "trigger", "message"]) { q -> Case? in
+        let cases = p.list(
+            "cases",
+            allowed: ["when", "trigger", "except", "severity", "message"],
+            required: ["when", "trigger", "message"]
+        ) { q -> Case? in
             let when = q.condition("when")
             let trigger = q.selectors("trigger", required: true)
             let except = q.selectors("except", required: false) ?? []
@@ -49,13 +53,20 @@ struct NotIndicatedRule: RuleKind {
         guard let match = cases.first(where: { $0.when.matches(patient) }) else { return [] }
         let flagged = context.medications.filter { match.trigger.matches($0.agent) && !match.except.matches($0.agent) }
         guard !flagged.isEmpty else { return [] }
-        let agents = flagged.map { messages["agent"]!.render(["agent": $0.name, "start": $0.window.start.description]) }
-        return [RawFinding(
-            severity: match.severity ?? rule.severity,
-            summary: messages[match.message]!.render([
-                "agents": listed(agents), "her2_status": patient.her2Status.rawValue, "hr_status": patient.hrStatus.rawValue,
-                "menopausal_status": patient.menopausalStatus.rawValue, "disease_setting": patient.diseaseSetting.rawValue,
-            ]),
-            evidence: Array(flagged.map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        let agents = flagged.map {
+            messages["agent"]!.render(["agent": $0.name, "start": $0.window.start.description])
+        }
+        return [
+            RawFinding(
+                severity: match.severity ?? rule.severity,
+                summary: messages[match.message]!.render([
+                    "agents": listed(agents), "her2_status": patient.her2Status.rawValue,
+                    "hr_status": patient.hrStatus.rawValue,
+                    "menopausal_status": patient.menopausalStatus.rawValue,
+                    "disease_setting": patient.diseaseSetting.rawValue,
+                ]),
+                evidence: Array(flagged.map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }

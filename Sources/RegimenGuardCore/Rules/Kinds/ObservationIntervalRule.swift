@@ -27,7 +27,12 @@ struct ObservationIntervalRule: RuleKind {
             "agent": ["agent", "window"],
         ])
         guard let trigger, let observation, let interval, let messages else { return nil }
-        return ObservationIntervalRule(trigger: trigger, observation: observation, interval: interval, messages: messages)
+        return ObservationIntervalRule(
+            trigger: trigger,
+            observation: observation,
+            interval: interval,
+            messages: messages
+        )
     }
 
     /// One pass over the order's items and one over the observations.
@@ -36,7 +41,8 @@ struct ObservationIntervalRule: RuleKind {
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let triggers = context.medications.filter { trigger.matches($0.agent) }
         guard !triggers.isEmpty else { return [] }
-        guard let latest = context.order.observations.filter({ $0.isType(observation) }).max(by: { $0.date < $1.date }) else {
+        guard let latest = context.order.observations.filter({ $0.isType(observation) }).max(by: { $0.date < $1.date })
+        else {
             return []
         }
         let due = interval.after(latest.date)
@@ -45,12 +51,15 @@ struct ObservationIntervalRule: RuleKind {
         let agents = past.map { messages["agent"]!.render(["agent": $0.name, "window": $0.window.description]) }
         var evidence = Array(past.map(\.evidence).prefix(MergedFindings.evidenceCap - 1))
         evidence.append(Evidence(path: latest.path, start: latest.date.description, note: latest.valueText))
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["summary"]!.render([
-                "agents": listed(agents), "due": due.description, "date": latest.date.description,
-                "value": latest.valueText, "interval": interval.description,
-            ]),
-            evidence: evidence)]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["summary"]!.render([
+                    "agents": listed(agents), "due": due.description, "date": latest.date.description,
+                    "value": latest.valueText, "interval": interval.description,
+                ]),
+                evidence: evidence
+            )
+        ]
     }
 }
