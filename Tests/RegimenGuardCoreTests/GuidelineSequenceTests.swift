@@ -181,7 +181,7 @@ import Testing
         #expect(finding?.severity == .info)
         #expect(
             finding?.summary
-                == "First-line order (letrozole and trastuzumab) without trastuzumab, pertuzumab and a taxane in this order or the history: missing pertuzumab and a taxane (present: trastuzumab); confirm the rationale"
+                == "First-line order (letrozole and trastuzumab) without trastuzumab, pertuzumab and a taxane in this order or the metastatic history: missing pertuzumab and a taxane (present: trastuzumab); confirm the rationale"
         )
         #expect(verdict.decision == .accept)
         // Endocrine therapy alone, line inferred (no history).
