@@ -61,7 +61,7 @@ import Testing
         #expect(csvErrors(CSVOrderTests.csv.replacingOccurrences(of: ",date\r\n", with: ",dates\r\n")).first?.path == "line 1, column 19")
         let stray = CSVOrderTests.rows[2].replacingOccurrences(of: "observation,,,", with: "observation,docetaxel,,")
         let errors = csvErrors(([CSVOrderTests.header, stray]).joined(separator: "\n"))
-        #expect(errors.contains { $0.path == "line 2, column 9" && $0.message == "drug: must be empty on a observation row" })
+        #expect(errors.contains { $0.path == "line 2, column 9" && $0.message == "drug: must be empty on an observation row" })
     }
 
     /// The column layout of the last header is reused when the next order has the same header; orders whose

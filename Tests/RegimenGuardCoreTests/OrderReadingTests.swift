@@ -105,7 +105,13 @@ import Testing
         #expect(paths(observation("\"loinc\": \"10834-0\", \"value\": 61, \"date\": \"2026-11-01\"")) == ["observations[0].loinc"])
         #expect(paths(observation("\"type\": \"bnp\", \"value\": 61, \"date\": \"2026-11-01\"")) == ["observations[0].type"])
         #expect(paths(observation("\"type\": \"lvef\", \"value\": \"61\", \"unit\": \"mmHg\", \"date\": \"2026-11-01\"")) == ["observations[0].value", "observations[0].unit"])
-        #expect(paths(observation("\"type\": \"lvef\", \"value\": 0.61, \"date\": \"2026-11-01\"")) == [])  // a fraction is a (low) percentage
+        // v2 (ORDERS.md section 9): an LVEF of 1 or less is an error that says it looks like a fraction.
+        let fraction = judge(observation("\"type\": \"lvef\", \"value\": 0.61, \"date\": \"2026-11-01\""))
+        #expect(fraction.errors.map(\.path) == ["observations[0].value"])
+        #expect(fraction.errors.first?.message.contains("looks like a fraction") == true)
+        #expect(paths(observation("\"type\": \"lvef\", \"value\": 1, \"date\": \"2026-11-01\"")) == ["observations[0].value"])
+        #expect(paths(observation("\"type\": \"lvef\", \"value\": 1.5, \"date\": \"2026-11-01\"")) == [])
+        #expect(paths(observation("\"type\": \"lvef\", \"value\": 100, \"date\": \"2026-11-01\"")) == [])
         #expect(paths(observation("\"type\": \"lvef\", \"value\": 161, \"date\": \"2026-11-01\"")) == ["observations[0].value"])
     }
 

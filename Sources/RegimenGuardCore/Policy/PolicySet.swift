@@ -92,7 +92,7 @@ struct PolicyLoader {
     private var rawGroups: [(id: String, members: [String], file: String, node: Node)] = []
     private var agents: [Agent] = []
     private var agentOrigin: [String: String] = [:]
-    private var lvefLOINC: Set<String> = []
+    private var observationTypes: [ObservationType] = []
     private var observationsSeen = false
     private var rawRules: [(id: String, node: Node, file: String)] = []
 
@@ -158,11 +158,7 @@ struct PolicyLoader {
         if let node = top["observations"] {
             if observationsSeen { reader.fail(node, "observations", "observations are already defined in another file") }
             observationsSeen = true
-            if let f = reader.mapping(node, "observations", allowed: ["lvef"], required: ["lvef"]),
-                let lvef = reader.mapping(f["lvef"], "observations.lvef", allowed: ["loinc"], required: ["loinc"])
-            {
-                lvefLOINC = Set(reader.strings(lvef, "loinc", "observations.lvef") ?? [])
-            }
+            observationTypes = Vocabulary.readObservationTypes(node, &reader)
         }
         for (id, node) in reader.entries(top["rules"], "rules") {
             rawRules.append((id, node, file.name))
@@ -208,10 +204,11 @@ struct PolicyLoader {
             issues += reader.issues
         }
 
-        let vocabulary = Vocabulary(classes: classes, groups: groups, agents: agents, lvefLOINC: lvefLOINC)
+        let vocabulary = Vocabulary(
+            classes: classes, groups: groups, agents: agents, observationTypes: observationTypes)
         var resolver = RuleReader(
             classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
-            hasLVEF: !lvefLOINC.isEmpty, vocabulary: vocabulary)
+            hasLVEF: !vocabulary.lvefLOINC.isEmpty, vocabulary: vocabulary)
         var definitions: [RuleDefinition] = []
         var seenIDs: [String: String] = [:], seenMessageIDs: [String: String] = [:]
         for raw in rawRules {

@@ -41,13 +41,12 @@ func listed(_ names: [String]) -> String {
     }
 }
 
-// Until observation types are vocabulary data: the LVEF type, by `type` or LOINC.
+// Observation types are the vocabulary's table (temporary merge fix; the lead's merge of `model` decides).
 extension Vocabulary {
-    var observationTypes: [String] { ["lvef"] }
-    func knowsObservation(_ type: String) -> Bool { type == "lvef" && !lvefLOINC.isEmpty }
+    func knowsObservation(_ type: String) -> Bool { observationType(id: type) != nil }
 }
 
 extension Observation {
-    func isType(_ type: String) -> Bool { type == "lvef" }
+    func isType(_ type: String) -> Bool { self.type == type }
     var valueText: String { value.rounded() == value ? "\(Int(value))%" : "\(value)%" }
 }

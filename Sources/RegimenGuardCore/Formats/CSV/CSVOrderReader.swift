@@ -12,43 +12,75 @@ enum CSVOrderReader {
         ("hr_status", ["patient", "hr_status"]),
         ("disease_setting", ["patient", "disease_setting"]),
         ("menopausal_status", ["patient", "menopausal_status"]),
+        ("metastatic_since", ["patient", "metastatic_since"]),
         ("line_of_therapy", ["line_of_therapy"]),
     ]
-    /// Per-record columns, by record kind, with the JSON field each fills. `code_system`/`code` and the
-    /// `override` record are this project's additions so that everything a JSON order says can be said in CSV.
-    static let medicationColumns: [(String, String)] = [
-        ("drug", "drug"), ("start", "start"), ("end", "end"), ("cycles", "cycles"),
-        ("cycle_length_days", "cycle_length_days"), ("phase", "phase"), ("stop_reason", "stop_reason"),
-    ]
-    static let observationColumns: [(String, String)] = [
-        ("observation", "type"), ("loinc", "loinc"), ("value", "value"), ("unit", "unit"), ("date", "date"),
-    ]
-    static let overrideColumns: [(String, String)] = [("rule", "rule"), ("reason", "reason"), ("by", "by")]
-    static let codeColumns = ["code_system", "code"]
-    static let numericColumns: Set<String> = ["line_of_therapy", "cycles", "cycle_length_days", "value"]
 
-    static let knownColumns: Set<String> = Set(
-        orderColumns.map(\.column) + ["record"] + medicationColumns.map(\.0) + observationColumns.map(\.0)
-            + overrideColumns.map(\.0) + codeColumns)
-    static let perRecordColumns: [String] =
-        (medicationColumns.map(\.0) + observationColumns.map(\.0) + overrideColumns.map(\.0) + codeColumns).sorted()
-    static let medicationNames: Set<String> = Set(medicationColumns.map(\.0) + codeColumns)
-    static let observationNames: Set<String> = Set(observationColumns.map(\.0))
-    static let overrideNames: Set<String> = Set(overrideColumns.map(\.0))
+    /// What a record kind's columns fill: plain fields (column, JSON field), and objects made of several columns
+    /// (`code` from `code_system` and `code`; `dose` from `dose` and `dose_unit`).
+    struct RecordShape: Sendable {
+        var kinds: [String]
+        var plain: [(column: String, field: String)]
+        var objects: [(field: String, parts: [(column: String, field: String)])] = []
 
-    /// The CSV column that feeds a JSON path, for messages about a missing value.
+        var columnNames: [String] { plain.map(\.column) + objects.flatMap { $0.parts.map(\.column) } }
+    }
+
+    /// Per-record columns by record kind. `cumulative_dose` and `setting` are read on medication rows too, so that the
+    /// decoder's "history items only" error points at the cell (as the JSON order's error names the field).
+    static let shapes: [RecordShape] = [
+        RecordShape(
+            kinds: ["medication", "history"],
+            plain: [
+                ("drug", "drug"), ("start", "start"), ("end", "end"), ("cycles", "cycles"),
+                ("cycle_length_days", "cycle_length_days"), ("doses_per_cycle", "doses_per_cycle"),
+                ("setting", "setting"), ("phase", "phase"), ("stop_reason", "stop_reason"),
+            ],
+            objects: [
+                ("code", [("code_system", "system"), ("code", "code")]),
+                ("dose", [("dose", "value"), ("dose_unit", "unit")]),
+                ("loading_dose", [("loading_dose", "value"), ("loading_dose_unit", "unit")]),
+                ("cumulative_dose", [("cumulative_dose", "value"), ("cumulative_dose_unit", "unit")]),
+            ]),
+        RecordShape(
+            kinds: ["observation"],
+            plain: [("observation", "type"), ("loinc", "loinc"), ("value", "value"), ("unit", "unit"), ("date", "date")]),
+        RecordShape(kinds: ["adverse_event"], plain: [("event", "event"), ("grade", "grade"), ("date", "date"), ("drug", "drug")]),
+        RecordShape(kinds: ["override"], plain: [("rule", "rule"), ("reason", "reason"), ("by", "by")]),
+    ]
+    static let recordKinds = ["medication", "history", "observation", "adverse_event", "override"]
+    static let recordKindList = "medication, history, observation, adverse_event or override"
+    static let numericColumns: Set<String> = [
+        "line_of_therapy", "cycles", "cycle_length_days", "doses_per_cycle", "value", "dose", "loading_dose",
+        "cumulative_dose", "grade",
+    ]
+
+    static let perRecordColumns: [String] = Array(Set(shapes.flatMap(\.columnNames))).sorted()
+    static let knownColumns: Set<String> = Set(orderColumns.map(\.column) + ["record"] + perRecordColumns)
+
+    /// The CSV column that feeds a JSON path, for messages about a missing value (`medications[0].dose.unit` is
+    /// `dose_unit`, `observations[0].type` is `observation`).
     static func columnName(forPath path: String) -> String {
-        let field = path.split(separator: ".").last.map { String($0) } ?? path
-        let bare = field.split(separator: "[").first.map(String.init) ?? field
         if path == "patient.id" { return "patient_id" }
-        if bare == "type" { return "observation" }
-        return bare
+        let parts = path.split(separator: ".").map { String($0.split(separator: "[").first ?? $0) }
+        guard let last = parts.last else { return path }
+        if parts.count >= 2 {
+            let parent = parts[parts.count - 2]
+            for shape in shapes {
+                for object in shape.objects where object.field == parent {
+                    if let part = object.parts.first(where: { $0.field == last }) { return part.column }
+                }
+            }
+        }
+        if last == "type" { return "observation" }
+        return last
     }
 
     static func read(_ bytes: [UInt8]) -> Result<(tree: JSONNode, header: [String]), OrderErrors> {
         let records: [CSVReader.Record]
         do {
-            records = try CSVReader.parse(bytes)
+            records = try CSVReader.parse(
+                bytes, maximumFields: OrderLimits.maximumCSVColumns, maximumRecords: OrderLimits.maximumCSVRows + 1)
         } catch {
             return .failure(OrderErrors([OrderError(path: "line \(error.line), column \(error.column)", message: error.message)]))
         }
@@ -56,16 +88,16 @@ enum CSVOrderReader {
             return .failure(OrderErrors([OrderError(path: "line 1", message: "the CSV file has no header row")]))
         }
         let rows = records.dropFirst()
-        var errors: [OrderError] = []
+        var errors = ErrorList()
         var found: Layout?
         switch Layout.of(header) {
         case .success(let layout): found = layout
-        case .failure(let failure): errors = failure.errors
+        case .failure(let failure): errors.append(contentsOf: failure.errors)
         }
         if rows.isEmpty {
             errors.append(OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records"))
         }
-        guard let layout = found, errors.isEmpty else { return .failure(OrderErrors(errors)) }
+        guard let layout = found, errors.isEmpty else { return .failure(OrderErrors(errors.result)) }
 
         func cell(_ row: CSVReader.Record, _ index: Int?) -> CSVReader.Field? {
             guard let index, index < row.fields.count else { return nil }
@@ -79,7 +111,7 @@ enum CSVOrderReader {
             return JSONNode(.string(field.text), at: location)
         }
         var firstRowValues: [(text: String, line: Int)?] = Array(repeating: nil, count: layout.orderCells.count)
-        var medications: [JSONNode] = [], history: [JSONNode] = [], observations: [JSONNode] = [], overrides: [JSONNode] = []
+        var items: [[JSONNode]] = Array(repeating: [], count: recordKinds.count)
         var topMembers: [JSONNode.Member] = []
         var patientMembers: [JSONNode.Member] = []
         let firstLine = rows.first!.line
@@ -106,53 +138,43 @@ enum CSVOrderReader {
                 if column.path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
             }
             guard let recordField = cell(row, layout.recordIndex) else {
-                errors.append(OrderError(path: "line \(row.line), column \(layout.recordIndex + 1)", message: "record: is required (medication, history, observation or override)"))
+                errors.append(OrderError(path: "line \(row.line), column \(layout.recordIndex + 1)", message: "record: is required (\(recordKindList))"))
                 continue
             }
             let kind = recordField.text.trimmingSpaces.lowercased()
-            let cells: [Layout.Column]
-            let strayCells: [(String, Int)]
-            switch kind {
-            case "medication", "history": (cells, strayCells) = (layout.medicationCells, layout.medicationStrays)
-            case "observation": (cells, strayCells) = (layout.observationCells, layout.observationStrays)
-            case "override": (cells, strayCells) = (layout.overrideCells, layout.overrideStrays)
-            default:
-                errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(recordField.text)'; expected medication, history, observation or override"))
+            guard let kindIndex = recordKinds.firstIndex(of: kind) else {
+                errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(OrderDecoder.quoted(recordField.text))'; expected \(recordKindList)"))
                 continue
             }
+            let shape = layout.shapes[layout.shapeOfKind[kindIndex]]
             var members: [JSONNode.Member] = []
-            for column in cells {
+            for column in shape.plain {
                 if let value = cell(row, column.index) { members.append(JSONNode.Member(key: column.field, value: node(value, column.name))) }
             }
-            if cells.first?.name == "drug" {
-                let system = cell(row, layout.codeSystemIndex), code = cell(row, layout.codeIndex)
-                if system != nil || code != nil {
-                    var codeMembers: [JSONNode.Member] = []
-                    if let system { codeMembers.append(JSONNode.Member(key: "system", value: node(system, "code_system"))) }
-                    if let code { codeMembers.append(JSONNode.Member(key: "code", value: node(code, "code"))) }
-                    members.append(JSONNode.Member(key: "code", value: JSONNode(.object(codeMembers), at: CSVOrderFormat.row(line: row.line))))
+            for object in shape.objects {
+                var parts: [JSONNode.Member] = []
+                for part in object.parts {
+                    if let value = cell(row, part.index) { parts.append(JSONNode.Member(key: part.field, value: node(value, part.name))) }
+                }
+                if !parts.isEmpty {
+                    members.append(JSONNode.Member(key: object.field, value: JSONNode(.object(parts), at: CSVOrderFormat.row(line: row.line))))
                 }
             }
-            for (column, index) in strayCells {
+            for (column, index) in shape.strays {
                 if let stray = cell(row, index) {
-                    errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a \(kind) row"))
+                    errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a\(kind.first == "a" || kind.first == "o" ? "n" : "") \(kind) row"))
                 }
             }
-            let item = JSONNode(.object(members), at: CSVOrderFormat.row(line: row.line))
-            switch kind {
-            case "medication": medications.append(item)
-            case "history": history.append(item)
-            case "observation": observations.append(item)
-            default: overrides.append(item)
-            }
+            items[kindIndex].append(JSONNode(.object(members), at: CSVOrderFormat.row(line: row.line)))
         }
-        guard errors.isEmpty else { return .failure(OrderErrors(errors)) }
+        guard errors.isEmpty else { return .failure(OrderErrors(errors.result)) }
 
         topMembers.append(JSONNode.Member(key: "patient", value: JSONNode(.object(patientMembers), at: CSVOrderFormat.row(line: firstLine))))
-        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(medications), at: CSVOrderFormat.row(line: firstLine))))
-        if !history.isEmpty { topMembers.append(JSONNode.Member(key: "history", value: JSONNode(.array(history)))) }
-        if !observations.isEmpty { topMembers.append(JSONNode.Member(key: "observations", value: JSONNode(.array(observations)))) }
-        if !overrides.isEmpty { topMembers.append(JSONNode.Member(key: "overrides", value: JSONNode(.array(overrides)))) }
+        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(items[0]), at: CSVOrderFormat.row(line: firstLine))))
+        let arrays = ["history", "observations", "adverse_events", "overrides"]
+        for (offset, key) in arrays.enumerated() where !items[offset + 1].isEmpty {
+            topMembers.append(JSONNode.Member(key: key, value: JSONNode(.array(items[offset + 1]))))
+        }
         return .success((JSONNode(.object(topMembers), at: CSVOrderFormat.row(line: firstLine)), layout.names))
     }
 
@@ -160,27 +182,37 @@ enum CSVOrderReader {
     /// same header with every order, so the last good layout is kept and reused when the header is the same.
     struct Layout: Sendable {
         typealias Column = (name: String, field: String, index: Int?)
+        struct Shape: Sendable {
+            var plain: [Column]
+            var objects: [(field: String, parts: [Column])]
+            /// Per-record columns of the header that this kind must leave empty.
+            var strays: [(String, Int)]
+        }
         var names: [String]
         var orderCells: [(name: String, path: [String], index: Int?)]
         var recordIndex: Int
-        var medicationCells: [Column], observationCells: [Column], overrideCells: [Column]
-        var codeSystemIndex: Int?, codeIndex: Int?
-        var medicationStrays: [(String, Int)], observationStrays: [(String, Int)], overrideStrays: [(String, Int)]
+        var shapes: [Shape]
+        /// For each of ``CSVOrderReader/recordKinds``, its shape's index.
+        var shapeOfKind: [Int]
 
         private static let last = Mutex<Layout?>(nil)
 
         static func of(_ header: CSVReader.Record) -> Result<Layout, OrderErrors> {
             let names = header.fields.map(\.text)
             if let cached = last.withLock({ $0 }), cached.names == names { return .success(cached) }
-            var errors: [OrderError] = []
+            var errors = ErrorList()
             var columnIndex: [String: Int] = [:]
+            var listed = false
             for field in header.fields {
                 let name = field.text.trimmingSpaces
                 let at = "line \(field.line), column \(field.column)"
                 if name.isEmpty {
                     errors.append(OrderError(path: at, message: "empty column name in the header"))
                 } else if !knownColumns.contains(name) {
-                    errors.append(OrderError(path: at, message: "unknown column '\(name)'; known columns are \(knownColumns.sorted().joined(separator: ", "))"))
+                    // The known names are listed once, on the first unknown column.
+                    let known = listed ? "" : "; known columns are \(knownColumns.sorted().joined(separator: ", "))"
+                    listed = true
+                    errors.append(OrderError(path: at, message: "unknown column '\(OrderDecoder.quoted(name))'\(known)"))
                 } else if columnIndex[name] != nil {
                     errors.append(OrderError(path: at, message: "column '\(name)' appears twice in the header"))
                 } else {
@@ -190,20 +222,20 @@ enum CSVOrderReader {
             for required in ["order_id", "record"] where columnIndex[required] == nil {
                 errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
             }
-            guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors)) }
-            func columns(_ list: [(String, String)]) -> [Column] { list.map { ($0.0, $0.1, columnIndex[$0.0]) } }
-            func strays(_ allowed: Set<String>) -> [(String, Int)] {
-                perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } }
+            guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors.result)) }
+            func columns(_ list: [(column: String, field: String)]) -> [Column] { list.map { ($0.column, $0.field, columnIndex[$0.column]) } }
+            let shapes = CSVOrderReader.shapes.map { shape in
+                let allowed = Set(shape.columnNames)
+                return Shape(
+                    plain: columns(shape.plain),
+                    objects: shape.objects.map { ($0.field, columns($0.parts)) },
+                    strays: perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } })
             }
+            let shapeOfKind = recordKinds.map { kind in CSVOrderReader.shapes.firstIndex { $0.kinds.contains(kind) }! }
             let layout = Layout(
                 names: names,
                 orderCells: orderColumns.map { (name: $0.column, path: $0.path, index: columnIndex[$0.column]) },
-                recordIndex: recordIndex,
-                medicationCells: columns(medicationColumns), observationCells: columns(observationColumns),
-                overrideCells: columns(overrideColumns),
-                codeSystemIndex: columnIndex["code_system"], codeIndex: columnIndex["code"],
-                medicationStrays: strays(medicationNames), observationStrays: strays(observationNames),
-                overrideStrays: strays(overrideNames))
+                recordIndex: recordIndex, shapes: shapes, shapeOfKind: shapeOfKind)
             last.withLock { $0 = layout }
             return .success(layout)
         }

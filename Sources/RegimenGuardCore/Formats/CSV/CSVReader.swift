@@ -21,8 +21,12 @@ struct CSVReader {
         var message: String
     }
 
-    /// Parses all records; blank lines are skipped. Accepts LF and CRLF line ends.
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> [Record] {
+    /// Parses all records; blank lines are skipped. Accepts LF and CRLF line ends. A record with more than
+    /// `maximumFields` fields, or more than `maximumRecords` records, stops the parse with an error saying so (the
+    /// bound on what one order may cost).
+    static func parse(
+        _ bytes: [UInt8], maximumFields: Int = .max, maximumRecords: Int = .max
+    ) throws(SyntaxError) -> [Record] {
         var records: [Record] = []
         var fields: [Field] = []
         var index = 0
@@ -43,6 +47,12 @@ struct CSVReader {
         while index < count {
             let fieldLine = line
             let column = fields.count + 1
+            if column > maximumFields {
+                throw SyntaxError(line: line, column: column, message: "a row has more than \(maximumFields) fields; an order has at most \(maximumFields) columns")
+            }
+            if records.count >= maximumRecords {
+                throw SyntaxError(line: line, column: column, message: "more than \(maximumRecords - 1) records after the header; an order has at most \(maximumRecords - 1) items")
+            }
             var text: [UInt8] = []
             var unquoted: Range<Int>?
             if bytes[index] == quote {

@@ -17,7 +17,7 @@ struct MissingObservationRule: RuleKind {
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
         if let observation, !p.vocabulary.knowsObservation(observation) {
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypes.joined(separator: ", "))")
+            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypes.map(\.id).joined(separator: ", "))")
         }
         let days = p.integer("baseline_days", range: 0...3650)
         p.require("baseline_days")
