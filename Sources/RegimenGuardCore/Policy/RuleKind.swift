@@ -26,6 +26,12 @@ enum RuleKinds {
         MissingObservationRule.self,
         ContinuationRule.self,
         RequiredBackboneRule.self,
+        LVEFHoldRule.self,
+        LVEFEntryRule.self,
+        AdverseEventRule.self,
+        DoseRangeRule.self,
+        DoseBasisRule.self,
+        CumulativeDoseRule.self,
     ]
 
     static func named(_ name: String) -> (any RuleKind.Type)? { all.first { $0.name == name } }
