@@ -117,6 +117,13 @@ let package = Package(
             dependencies: ["RegimenGuardService", "RegimenGuardCore", "TestSupport", "regimen-guard"],
             swiftSettings: strictSettings
         ),
+        // The built binary on the repository's examples, the README's console sample and every command's --help.
+        .testTarget(
+            name: "RegimenGuardExampleTests",
+            dependencies: ["TestSupport", "regimen-guard"],
+            exclude: ["Snapshots"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RegimenGuardCLITests",
             dependencies: ["RegimenGuardCore", "TestSupport", "regimen-guard"],

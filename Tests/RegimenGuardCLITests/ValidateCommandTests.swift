@@ -77,6 +77,21 @@ import Testing
         }
     }
 
+    /// Two processes (so no state of one run can leak into the other) give byte-identical verdicts for the same bytes
+    /// and policy, apart from `validated_at`.
+    @Test func theSameBytesGiveTheSameVerdictInSeparateProcesses() throws {
+        try withOrders { dir in
+            func verdictLines() throws -> [Substring] {
+                let result = try run(["validate", "--format", "json", "--policies", policies, dir.file("reject.json")])
+                #expect(result.status == 2)
+                return result.stdout.split(separator: "\n").filter { !$0.contains("\"validated_at\"") }
+            }
+            let first = try verdictLines(), second = try verdictLines()
+            #expect(first.count > 20)
+            #expect(first == second)
+        }
+    }
+
     @Test func usageErrorsExit64() throws {
         let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map { try run($0).status }
         #expect(statuses == [64, 64, 64])

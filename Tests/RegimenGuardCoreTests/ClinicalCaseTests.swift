@@ -8,10 +8,12 @@ import Testing
 @Suite struct ClinicalCaseTests {
     static let directory = repositoryRoot.appendingPathComponent("Policies/tests").path
     static let cases: [String] = entries(directory).filter { $0.hasSuffix(".json") }
+    /// Cases written as CSV (their own form, not a conversion of a JSON case).
+    static let csvCases: [String] = entries(directory).filter { $0.hasSuffix(".csv") }
 
     func load(_ name: String) -> (bytes: [UInt8], expectation: CaseExpectation)? {
         guard let order = FileManager.default.contents(atPath: Self.directory + "/" + name),
-            let expect = FileManager.default.contents(atPath: Self.directory + "/" + name.replacingOccurrences(of: ".json", with: ".expect.yaml")),
+            let expect = FileManager.default.contents(atPath: Self.directory + "/" + ((name as NSString).deletingPathExtension + ".expect.yaml")),
             let expectation = try? CaseExpectation.parse(Array(expect), file: name)
         else { return nil }
         return (Array(order), expectation)
@@ -22,7 +24,7 @@ import Testing
         for row in rows { #expect(Self.cases.contains { $0.hasPrefix(row) }, "\(row)") }
     }
 
-    @Test(arguments: cases)
+    @Test(arguments: cases + csvCases)
     func theCaseGivesItsExpectedVerdict(name: String) throws {
         let loaded = try #require(load(name) as (bytes: [UInt8], expectation: CaseExpectation)?)
         let verdict = validator.validate(bytes: loaded.bytes, fileName: name, at: fixedDate)

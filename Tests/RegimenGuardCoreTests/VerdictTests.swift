@@ -15,12 +15,14 @@ import Testing
     @Test func theDocumentHasTheContractFieldsInOrder() throws {
         let verdict = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate)
         let json = String(decoding: verdict.jsonBytes(), as: UTF8.self)
-        let keys = ["\"order_id\"", "\"source\"", "\"source_sha256\"", "\"decision\"", "\"findings\"", "\"errors\"", "\"policy\"", "\"validator\"", "\"validated_at\""]
+        let keys = ["\"order_id\"", "\"source\"", "\"source_format\"", "\"source_sha256\"", "\"decision\"", "\"findings\"", "\"errors\"", "\"policy\"", "\"validator\"", "\"validated_at\""]
         let positions = keys.map { json.range(of: "\n  \($0)")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
         let object = try JSONSerialization.jsonObject(with: Data(verdict.jsonBytes())) as? [String: Any]
         #expect(object?["decision"] as? String == "reject")
+        #expect(object?["source_format"] as? String == "json")
+        #expect(object?["ignored"] == nil)
         let sha = object?["source_sha256"] as? String ?? ""
         #expect(sha.count == 64 && sha.allSatisfy { $0.isHexDigit && !$0.isUppercase })
         #expect((object?["policy"] as? [String: Any])?["digest"] as? String == repositoryPolicy.digest)
@@ -47,14 +49,22 @@ import Testing
         #expect(verdict.sourceSHA256 == vector.sha256)
     }
 
+    /// The identifier is in every order below, judged or invalid in several ways, and in none of their verdicts.
     @Test func thePatientIdentifierIsNeverInTheVerdict() {
-        let invalid = text.replacingOccurrences(of: "\"her2_status\": \"positive\"", with: "\"her2_status\": \"MRN-SECRET-0042\"")
-        for body in [text, invalid] {
+        let invalidOrders = [
+            text.replacingOccurrences(of: "doxorubicin", with: "doxorubicine"),  // unknown drug
+            text.replacingOccurrences(of: "\"hr_status\"", with: "\"hr_statu\""),  // unknown field
+            text.replacingOccurrences(of: "2026-12-01", with: "2026-13-01"),  // bad date
+            text.replacingOccurrences(of: "\"id\": \"MRN-SECRET-0042\"", with: "\"id\": \"MRN-SECRET-0042\", \"id\": \"MRN-SECRET-0042\""),
+        ]
+        for (index, body) in ([text] + invalidOrders).enumerated() {
+            #expect(body.contains("MRN-SECRET-0042"))
             let verdict = validator.validate(bytes: Array(body.utf8), fileName: "RX.json", at: fixedDate)
-            #expect(!String(decoding: verdict.jsonBytes(), as: UTF8.self).contains("MRN-SECRET-0042") || body == invalid)
+            #expect(verdict.decision == (index == 0 ? .reject : .invalid), "order \(index)")
+            #expect(!String(decoding: verdict.jsonBytes(), as: UTF8.self).contains("MRN-SECRET-0042"), "order \(index)")
         }
         // An identifier misplaced into an enum field is echoed only as that field's bad value, inside the verdict
-        // file beside the order; the service never logs error messages (see the service's journal tests).
+        // file beside the order (ORDERS.md section 6); the journal never carries error messages.
     }
 
     @Test func decisionsFollowTheContract() {
