@@ -38,7 +38,8 @@ struct HumanOutput {
         for error in verdict.errors {
             out += "  error  \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n"
         }
-        for finding in verdict.findings {
+        // Worst first (the sort is stable: within a severity, the policy's order).
+        for finding in verdict.findings.sorted(by: { $0.severity > $1.severity }) {
             let severity = finding.overridden ? paint("overridden", "2") + " \(finding.severity.rawValue)" : label(finding.severity)
             out += "  \(severity)  \(finding.rule): \(finding.summary)\n"
             for evidence in finding.evidence {
