@@ -47,8 +47,10 @@ import Testing
 enum CSVConversion {
     static let columns = [
         "order_id", "submitted_at", "patient_id", "her2_status", "hr_status", "disease_setting", "menopausal_status",
-        "line_of_therapy", "record", "drug", "code_system", "code", "start", "end", "cycles", "cycle_length_days", "phase",
-        "stop_reason", "observation", "loinc", "value", "unit", "date", "rule", "reason", "by",
+        "metastatic_since", "line_of_therapy", "record", "drug", "code_system", "code", "start", "end", "cycles",
+        "cycle_length_days", "doses_per_cycle", "dose", "dose_unit", "loading_dose", "loading_dose_unit",
+        "cumulative_dose", "cumulative_dose_unit", "setting", "phase", "stop_reason", "observation", "loinc", "value",
+        "unit", "date", "event", "grade", "rule", "reason", "by",
     ]
 
     static func csv(from json: [UInt8]) throws -> String {
@@ -66,14 +68,22 @@ enum CSVConversion {
             "order_id": text(order["order_id"]), "submitted_at": text(order["submitted_at"]), "patient_id": text(patient["id"]),
             "her2_status": text(patient["her2_status"]), "hr_status": text(patient["hr_status"]),
             "disease_setting": text(patient["disease_setting"]), "menopausal_status": text(patient["menopausal_status"]),
-            "line_of_therapy": text(order["line_of_therapy"]),
+            "metastatic_since": text(patient["metastatic_since"]), "line_of_therapy": text(order["line_of_therapy"]),
         ]
         var rows: [[String: String]] = []
         for (key, record) in [("medications", "medication"), ("history", "history")] {
             for item in order[key] as? [[String: Any]] ?? [] {
                 var row = common
                 row["record"] = record
-                for field in ["drug", "start", "end", "cycles", "cycle_length_days", "phase", "stop_reason"] { row[field] = text(item[field]) }
+                for field in ["drug", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle", "setting", "phase", "stop_reason"] {
+                    row[field] = text(item[field])
+                }
+                for field in ["dose", "loading_dose", "cumulative_dose"] {
+                    if let dose = item[field] as? [String: Any] {
+                        row[field] = text(dose["value"])
+                        row[field + "_unit"] = text(dose["unit"])
+                    }
+                }
                 if let code = item["code"] as? [String: Any] {
                     row["code_system"] = text(code["system"])
                     row["code"] = text(code["code"])
@@ -86,6 +96,12 @@ enum CSVConversion {
             row["record"] = "observation"
             row["observation"] = text(item["type"])
             for field in ["loinc", "value", "unit", "date"] { row[field] = text(item[field]) }
+            rows.append(row)
+        }
+        for item in order["adverse_events"] as? [[String: Any]] ?? [] {
+            var row = common
+            row["record"] = "adverse_event"
+            for field in ["event", "grade", "date", "drug"] { row[field] = text(item[field]) }
             rows.append(row)
         }
         for item in order["overrides"] as? [[String: Any]] ?? [] {

@@ -201,8 +201,10 @@ public struct Vocabulary: Sendable {
 
     /// Up to three known names close to `name`, for "did you mean" messages.
     public func suggestions(for name: String) -> [String] {
+        // No name in a vocabulary is anywhere near 128 bytes: a longer one gets no suggestion (and costs nothing).
+        guard name.utf8.count <= 128, !Vocabulary.containsControlCharacter(name) else { return [] }
         let wanted = Vocabulary.key(name)
-        guard !wanted.isEmpty, !Vocabulary.containsControlCharacter(name) else { return [] }
+        guard !wanted.isEmpty else { return [] }
         let limit = max(2, wanted.count / 4)
         var scored: [(distance: Int, name: String)] = []
         for agent in agents {

@@ -29,10 +29,13 @@ public struct CSVOrderFormat: OrderFormat {
         func error(at location: SourceLocation, path: String, message: String) -> OrderError {
             guard location != .none else { return OrderError(path: path, message: message) }
             let line = Int(location.rawValue >> 32), column = Int(location.rawValue & 0xFFFF_FFFF)
-            if column == 0 {
-                return OrderError(path: "line \(line)", message: "\(CSVOrderReader.columnName(forPath: path)): \(message)")
+            let named = CSVOrderReader.columnName(forPath: path)
+            let name = column >= 1 && column <= header.count ? header[column - 1].trimmingSpaces : "column \(column)"
+            // A missing part of a several-column value (`dose_unit` of a dose) is located at its namesake cell; the
+            // message then names the missing column, on the line.
+            if column == 0 || (name != named && CSVOrderReader.knownColumns.contains(named)) {
+                return OrderError(path: "line \(line)", message: "\(named): \(message)")
             }
-            let name = column <= header.count ? header[column - 1].trimmingSpaces : "column \(column)"
             return OrderError(path: "line \(line), column \(column)", message: "\(name): \(message)")
         }
     }

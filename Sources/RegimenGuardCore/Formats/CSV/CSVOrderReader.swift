@@ -153,11 +153,16 @@ enum CSVOrderReader {
             }
             for object in shape.objects {
                 var parts: [JSONNode.Member] = []
+                // The object is placed at the cell of its namesake column (`dose`, `code`) when given, so an error
+                // about the whole object points there; else at the row.
+                var location = CSVOrderFormat.row(line: row.line)
                 for part in object.parts {
-                    if let value = cell(row, part.index) { parts.append(JSONNode.Member(key: part.field, value: node(value, part.name))) }
+                    guard let value = cell(row, part.index) else { continue }
+                    parts.append(JSONNode.Member(key: part.field, value: node(value, part.name)))
+                    if part.name == object.field { location = CSVOrderFormat.cell(line: value.line, column: value.column) }
                 }
                 if !parts.isEmpty {
-                    members.append(JSONNode.Member(key: object.field, value: JSONNode(.object(parts), at: CSVOrderFormat.row(line: row.line))))
+                    members.append(JSONNode.Member(key: object.field, value: JSONNode(.object(parts), at: location)))
                 }
             }
             for (column, index) in shape.strays {
@@ -200,7 +205,8 @@ enum CSVOrderReader {
         static func of(_ header: CSVReader.Record) -> Result<Layout, OrderErrors> {
             let names = header.fields.map(\.text)
             if let cached = last.withLock({ $0 }), cached.names == names { return .success(cached) }
-            var errors = ErrorList()
+            // Not capped here (a header has at most ``OrderLimits/maximumCSVColumns`` columns): the caller caps.
+            var errors: [OrderError] = []
             var columnIndex: [String: Int] = [:]
             var listed = false
             for field in header.fields {
@@ -222,7 +228,7 @@ enum CSVOrderReader {
             for required in ["order_id", "record"] where columnIndex[required] == nil {
                 errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
             }
-            guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors.result)) }
+            guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors)) }
             func columns(_ list: [(column: String, field: String)]) -> [Column] { list.map { ($0.column, $0.field, columnIndex[$0.column]) } }
             let shapes = CSVOrderReader.shapes.map { shape in
                 let allowed = Set(shape.columnNames)
