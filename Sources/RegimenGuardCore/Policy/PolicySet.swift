@@ -208,7 +208,7 @@ struct PolicyLoader {
             classes: classes, groups: groups, agents: agents, observationTypes: observationTypes)
         var resolver = RuleReader(
             classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
-            hasLVEF: !vocabulary.lvefLOINC.isEmpty, vocabulary: vocabulary)
+            vocabulary: vocabulary)
         var definitions: [RuleDefinition] = []
         var seenIDs: [String: String] = [:], seenMessageIDs: [String: String] = [:]
         for raw in rawRules {

@@ -6,7 +6,6 @@ struct RuleReader {
     let groups: [String: Set<String>]
     let groupIngredients: [String: Set<String>]
     let ingredients: Set<String>
-    let hasLVEF: Bool
     let vocabulary: Vocabulary
 
     static let common: Set<String> = [

@@ -41,12 +41,12 @@ func listed(_ names: [String]) -> String {
     }
 }
 
-// Observation types are the vocabulary's table (temporary merge fix; the lead's merge of `model` decides).
-extension Vocabulary {
-    func knowsObservation(_ type: String) -> Bool { observationType(id: type) != nil }
-}
-
 extension Observation {
-    func isType(_ type: String) -> Bool { self.type == type }
-    var valueText: String { value.rounded() == value ? "\(Int(value))%" : "\(value)%" }
+    func isType(_ id: String) -> Bool { type == id }
+
+    /// The value with its canonical unit, for evidence notes: `61%`, `68.5 kg`.
+    var valueText: String {
+        let number = value.rounded() == value ? "\(Int(value))" : "\(value)"
+        return unit == "%" ? number + unit : "\(number) \(unit)"
+    }
 }

@@ -16,8 +16,9 @@ struct MissingObservationRule: RuleKind {
         let trigger = p.selectors("trigger", required: true)
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
-        if let observation, !p.vocabulary.knowsObservation(observation) {
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(p.vocabulary.observationTypes.map(\.id).joined(separator: ", "))")
+        if let observation, p.vocabulary.observationType(id: observation) == nil {
+            let known = p.vocabulary.observationTypes.map(\.id).joined(separator: ", ")
+            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(known)")
         }
         let days = p.integer("baseline_days", range: 0...3650)
         p.require("baseline_days")
