@@ -24,7 +24,7 @@ struct LVEFEntryRule: RuleKind {
         let prior = p.selectors("prior", required: true)
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
-        if let observation, !p.vocabulary.knowsObservation(observation) {
+        if let observation, p.vocabulary.observationType(id: observation) == nil {
             p.fail("observation", "unknown observation type '\(observation)'")
         }
         var entry: [DiseaseSetting: Threshold] = [:]

@@ -61,7 +61,7 @@ struct LVEFHoldRule: RuleKind {
         let trigger = p.selectors("trigger", required: true)
         let observation = p.string("observation")
         if observation == nil { p.require("observation") }
-        if let observation, !p.vocabulary.knowsObservation(observation) {
+        if let observation, p.vocabulary.observationType(id: observation) == nil {
             p.fail("observation", "unknown observation type '\(observation)'")
         }
         let lowerLimit = p.number("lower_limit_of_normal", range: 1...100)
