@@ -236,6 +236,14 @@ extension Rule {
         #expect(verdict.findings(Rule.entry).isEmpty)
     }
 
+    @Test func anLVEFOlderThanTheBaselineWindowIsNoBaseline() {
+        // 91 days before the start: lvef-baseline-missing's critical finding, not this one.
+        let verdict = judge(v2Order([V2.med("trastuzumab", "2026-12-01")], observations: [V2.lvef(45, "2026-09-01")]))
+        #expect(verdict.findings(Rule.entry).isEmpty && verdict.rules.contains(Rule.lvef))
+        let within = judge(v2Order([V2.med("trastuzumab", "2026-12-01")], observations: [V2.lvef(45, "2026-09-02")]))
+        #expect(within.findings(Rule.entry).count == 1)
+    }
+
     @Test func aTKIOrChemotherapyAloneIsNotAFirstHER2Antibody() {
         #expect(firstExposure(45, drugs: ["lapatinib", "capecitabine"]).findings(Rule.entry).isEmpty)
     }

@@ -39,14 +39,14 @@ struct BodyMeasures: Sendable {
         areas = ObservationTimeline(order, type: "bsa")
     }
 
-    /// The latest weight on or before `day` within `withinDays`.
-    func weight(onOrBefore day: Day, withinDays: Int) -> Observation? {
+    /// The latest weight on or before `day`, within `withinDays` when given.
+    func weight(onOrBefore day: Day, withinDays: Int?) -> Observation? {
         weights.latest(onOrBefore: day, withinDays: withinDays)
     }
 
-    /// A measured BSA on or before `day` within the window, else Mosteller from a weight and a height both in it
-    /// (the rule of ``Order/bodySurfaceArea(onOrBefore:withinDays:)``, answered from sorted timelines).
-    func bodySurfaceArea(onOrBefore day: Day, withinDays: Int) -> BodySurfaceArea? {
+    /// A measured BSA on or before `day` (within the window when given), else Mosteller from the latest weight and
+    /// height (the rule of ``Order/bodySurfaceArea(onOrBefore:withinDays:)``, answered from sorted timelines).
+    func bodySurfaceArea(onOrBefore day: Day, withinDays: Int?) -> BodySurfaceArea? {
         if let bsa = areas.latest(onOrBefore: day, withinDays: withinDays) {
             return BodySurfaceArea(value: bsa.value, source: .measured(bsa))
         }
@@ -72,9 +72,9 @@ struct BodyMeasures: Sendable {
         var observations: [Observation] { (weight.map { [$0] } ?? []) + (area?.observations ?? []) }
     }
 
-    /// `dose` expressed in `unit`, with the weight and BSA dated within `withinDays` on or before `day`; nil when a
-    /// measurement it needs is missing or stale.
-    func convert(_ dose: Dose, to unit: DoseUnit, onOrBefore day: Day, withinDays: Int) -> (value: Double, basis: Basis)? {
+    /// `dose` expressed in `unit`, with the latest weight and BSA on or before `day` (dated within `withinDays` when
+    /// given); nil when a measurement it needs is missing (or stale).
+    func convert(_ dose: Dose, to unit: DoseUnit, onOrBefore day: Day, withinDays: Int?) -> (value: Double, basis: Basis)? {
         guard dose.unit != unit else { return (dose.value, Basis()) }
         var basis = Basis()
         let needs = BodyMeasures.needs(from: dose.unit, to: unit)

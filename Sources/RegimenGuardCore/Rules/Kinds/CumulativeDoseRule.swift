@@ -16,13 +16,14 @@ struct CumulativeDoseRule: RuleKind {
 
     var trigger: [Selector]
     var limits: [Limit]
-    var windowDays: Int
+    /// How recent the BSA that converts an mg dose must be (days before the item's start); nil: any.
+    var windowDays: Int?
     var notComputableSeverity: Severity
     /// `summary` (`{total} {contributions}`), `total_single` (`{amount} {agent} {limit}`), `total_mixed` (`{percent}
     /// {fractions}`), `fraction` (`{agent} {amount} {limit} {percent}`), `contribution_recorded` (`{drug} {path}
     /// {amount}`), `contribution_doses` (`{drug} {path} {dose} {administrations} {amount}`), `contribution_loading`
     /// (`{drug} {path} {loading} {dose} {rest} {amount}`), `not_counted` (`{items}`), `not_computable` (`{drug} {start}
-    /// {reason}`), `reason_no_dose`, `reason_no_administrations`, `reason_no_basis` (`{days}`), `reason_no_limit`.
+    /// {reason}`), `reason_no_dose`, `reason_no_administrations`, `reason_no_basis`, `reason_no_limit`.
     var messages: [String: MessageTemplate]
 
     static func read(_ p: inout RuleParameters) -> CumulativeDoseRule? {
@@ -35,7 +36,6 @@ struct CumulativeDoseRule: RuleKind {
             if let match, let name, let limit { limits.append(Limit(match: match, name: name, limit: limit)) }
         }
         let window = p.integer("basis_window_days", range: 0...3650)
-        p.require("basis_window_days")
         let severity = p.severity("not_computable_severity")
         p.require("not_computable_severity")
         let messages = p.messages([
@@ -48,9 +48,9 @@ struct CumulativeDoseRule: RuleKind {
             "contribution_loading": ["drug", "path", "loading", "dose", "rest", "amount"],
             "not_counted": ["items"],
             "not_computable": ["drug", "start", "reason"],
-            "reason_no_dose": [], "reason_no_administrations": [], "reason_no_basis": ["days"], "reason_no_limit": [],
+            "reason_no_dose": [], "reason_no_administrations": [], "reason_no_basis": [], "reason_no_limit": [],
         ])
-        guard let trigger, let window, let severity, let messages else { return nil }
+        guard let trigger, let severity, let messages else { return nil }
         return CumulativeDoseRule(trigger: trigger, limits: limits, windowDays: window, notComputableSeverity: severity, messages: messages)
     }
 
@@ -129,11 +129,11 @@ struct CumulativeDoseRule: RuleKind {
             body.convert(dose, to: .mgPerM2, onOrBefore: item.item.start, withinDays: windowDays)?.value
         }
         guard let each = perM2(dose) else {
-            return .unknown(reason: messages["reason_no_basis"]!.render(["days": "\(windowDays)"]))
+            return .unknown(reason: messages["reason_no_basis"]!.render([:]))
         }
         if let loading = item.item.loadingDose, item.item.dose != nil, administrations > 0 {
             guard let first = perM2(loading) else {
-                return .unknown(reason: messages["reason_no_basis"]!.render(["days": "\(windowDays)"]))
+                return .unknown(reason: messages["reason_no_basis"]!.render([:]))
             }
             let amount = first + each * Double(administrations - 1)
             return .counted(amount: amount, index: index, text: messages["contribution_loading"]!.render([

@@ -9,7 +9,7 @@ struct DoseBasisRule: RuleKind {
     var windowDays: Int
     /// `summary` (`{drug} {doses} {start} {unit} {missing} {latest}`), `dose_item` (`{which} {ordered}`),
     /// `which_dose`, `which_loading`, `missing_weight` and `missing_bsa` (`{days}`), `latest_some` (`{list}`),
-    /// `latest_none`, `latest` (`{type} {date} {days}`).
+    /// `latest_none`, `latest` (`{type} {date} {days}`), `note` (`{type} {value}`: evidence notes).
     var messages: [String: MessageTemplate]
 
     static func read(_ p: inout RuleParameters) -> DoseBasisRule? {
@@ -23,6 +23,7 @@ struct DoseBasisRule: RuleKind {
             "missing_weight": ["days"], "missing_bsa": ["days"],
             "latest_some": ["list"], "latest_none": [],
             "latest": ["type", "date", "days"],
+            "note": ["type", "value"],
         ])
         guard let table, let window, let messages else { return nil }
         return DoseBasisRule(table: table, windowDays: window, messages: messages)
@@ -72,7 +73,7 @@ struct DoseBasisRule: RuleKind {
                     "drug": item.name, "doses": listed(doses), "start": start.description, "unit": row.unit.rawValue,
                     "missing": listed(what), "latest": latestText,
                 ]),
-                evidence: [item.evidence] + latest.map { $0.evidence("\($0.type) \($0.shownValue)") }))
+                evidence: [item.evidence] + latest.map { $0.evidence(messages["note"]!.render(["type": $0.type, "value": $0.shownValue])) }))
         }
         return findings
     }

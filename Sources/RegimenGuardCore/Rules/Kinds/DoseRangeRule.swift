@@ -1,8 +1,9 @@
 /// A `dose` or `loading_dose` of an item in the order outside its agent's row of the dose table
 /// (`dose-out-of-range`).
 ///
-/// The dose is expressed in the row's unit, converting with the latest weight or BSA dated within
-/// `basis_window_days` on or before the item's start (a dose that cannot be converted is `dose-basis`'s finding).
+/// The dose is expressed in the row's unit, converting with the latest weight or BSA on or before the item's start
+/// (ORDERS.md 4.4; within `basis_window_days` when the policy gives it). How current that measurement is, and a dose
+/// that cannot be converted, are `dose-basis`'s findings; the finding names the weight or BSA and its date.
 /// Above the row's maximum, or more than `critical_factor` times the schedule's largest usual dose: the rule's
 /// severity. Outside every usual dose (reduction levels included) by more than `tolerance_percent`:
 /// `outside_usual_severity`. An agent without a row is not checked; an item whose schedule has no entry is checked
@@ -14,7 +15,7 @@ struct DoseRangeRule: RuleKind {
     ]
 
     var table: DoseTable
-    var windowDays: Int
+    var windowDays: Int?
     /// A fraction: 10% is 0.1.
     var tolerance: Double
     var criticalFactor: Double
@@ -50,7 +51,6 @@ struct DoseRangeRule: RuleKind {
     static func read(_ p: inout RuleParameters) -> DoseRangeRule? {
         let table = DoseTable.read(&p, key: "doses")
         let window = p.integer("basis_window_days", range: 0...3650)
-        p.require("basis_window_days")
         let tolerance = p.number("tolerance_percent", range: 0...100)
         p.require("tolerance_percent")
         let factor = p.number("critical_factor", range: 1...100)
@@ -58,7 +58,7 @@ struct DoseRangeRule: RuleKind {
         let outside = p.severity("outside_usual_severity")
         p.require("outside_usual_severity")
         let messages = p.messages(templates)
-        guard let table, let window, let tolerance, let factor, let outside, let messages else { return nil }
+        guard let table, let tolerance, let factor, let outside, let messages else { return nil }
         return DoseRangeRule(
             table: table, windowDays: window, tolerance: tolerance / 100, criticalFactor: factor,
             outsideUsualSeverity: outside, messages: messages)

@@ -1,9 +1,9 @@
 /// A first exposure (no `prior` agent in the history) to a `trigger` agent whose baseline LVEF, the latest on or
-/// before the agent's first start in the order, is below the entry threshold for the patient's disease setting
+/// before the agent's first start in the order (and within `baseline_days` of it), is below the entry threshold for the patient's disease setting
 /// (`lvef-low-at-baseline`). Agents judged on the same LVEF share one finding. A missing baseline is another rule's.
 struct LVEFEntryRule: RuleKind {
     static let name = "lvef-entry"
-    static let parameterKeys: Set<String> = ["trigger", "prior", "observation", "entry"]
+    static let parameterKeys: Set<String> = ["trigger", "prior", "observation", "entry", "baseline_days"]
 
     struct Threshold: Sendable {
         /// A baseline below this value (%) is flagged.
@@ -16,6 +16,8 @@ struct LVEFEntryRule: RuleKind {
     var prior: [Selector]
     var observation: String
     var entry: [DiseaseSetting: Threshold]
+    /// An older LVEF is no baseline (`lvef-baseline-missing` says so); nil: any age.
+    var baselineDays: Int?
     /// `summary` (`{value} {date} {agents} {threshold} {says}`), `agent` (`{agent} {start}`), `note` (`{value}`).
     var messages: [String: MessageTemplate]
 
@@ -42,13 +44,16 @@ struct LVEFEntryRule: RuleKind {
         } else if !p.has("entry") {
             p.require("entry")
         }
+        let baselineDays = p.integer("baseline_days", range: 0...3650)
         let messages = p.messages([
             "summary": ["value", "date", "agents", "threshold", "says"],
             "agent": ["agent", "start"],
             "note": ["value"],
         ])
         guard let trigger, let prior, let observation, let messages else { return nil }
-        return LVEFEntryRule(trigger: trigger, prior: prior, observation: observation, entry: entry, messages: messages)
+        return LVEFEntryRule(
+            trigger: trigger, prior: prior, observation: observation, entry: entry, baselineDays: baselineDays,
+            messages: messages)
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
@@ -68,7 +73,7 @@ struct LVEFEntryRule: RuleKind {
         let lvef = ObservationTimeline(context.order, type: observation)
         var low: [(baseline: Observation, items: [ResolvedItem])] = []
         for (_, item) in firstStarts {
-            guard let baseline = lvef.latest(onOrBefore: item.item.start), baseline.value < threshold.below - 1e-9 else { continue }
+            guard let baseline = lvef.latest(onOrBefore: item.item.start, withinDays: baselineDays), baseline.value < threshold.below - 1e-9 else { continue }
             if let i = low.firstIndex(where: { $0.baseline.path == baseline.path }) { low[i].items.append(item) } else {
                 low.append((baseline, [item]))
             }
