@@ -199,3 +199,16 @@ import Testing
         #expect(ordered("docetaxel", (75, "mg/m2"), observations: []).findings(Rule.basis).isEmpty)
     }
 }
+
+/// Many items of one agent with one wrong dose (a FHIR order lists a request per administration) give one finding.
+@Suite struct DoseMergeTests {
+    @Test func itemsOfOneAgentWithTheSameWrongDoseShareOneFinding() {
+        let items = (0..<30).map { V2.med("T-DM1", Day(daysSinceEpoch: 20788 + 21 * $0).description, cycles: 1, dose: (5.4, "mg/kg")) }
+        let verdict = judge(v2Order(items, observations: [V2.lvef(60, "2026-11-24")]))
+        let findings = verdict.findings(Rule.dose)
+        #expect(findings.count == 1)
+        #expect(findings.first?.evidence.count == 20)  // capped
+        let mg = (0..<5).map { V2.med("trastuzumab", Day(daysSinceEpoch: 20788 + 21 * $0).description, cycles: 1, dose: (420, "mg")) }
+        #expect(judge(v2Order(mg, observations: [V2.lvef(60, "2026-11-24")])).findings(Rule.basis).map(\.evidence.count) == [5])
+    }
+}

@@ -1,6 +1,7 @@
 /// A `dose` or `loading_dose` of an item in the order that cannot be expressed in its agent's dose-table unit: an
 /// `mg` dose of an agent dosed by weight or BSA with no weight (or BSA, or weight and height) dated within
-/// `basis_window_days` on or before the item's start (`dose-basis-missing`). One finding per item.
+/// `basis_window_days` on or before the item's start (`dose-basis-missing`). Items of one agent with the same doses
+/// share one finding (the first item's words, every item as evidence).
 struct DoseBasisRule: RuleKind {
     static let name = "dose-basis"
     static let parameterKeys: Set<String> = ["doses", "basis_window_days"]
@@ -30,7 +31,7 @@ struct DoseBasisRule: RuleKind {
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
-        var findings: [RawFinding] = []
+        var groups = GroupedFindings()
         var body: BodyMeasures?
         for item in context.medications {
             guard let row = table.row(for: item.agent) else { continue }
@@ -67,14 +68,13 @@ struct DoseBasisRule: RuleKind {
                 : messages["latest_some"]!.render(["list": listed(latest.map {
                     messages["latest"]!.render(["type": $0.type, "date": $0.date.description, "days": "\($0.date.days(to: start))"])
                 })])
-            findings.append(RawFinding(
-                severity: rule.severity,
-                summary: messages["summary"]!.render([
-                    "drug": item.name, "doses": listed(doses), "start": start.description, "unit": row.unit.rawValue,
-                    "missing": listed(what), "latest": latestText,
-                ]),
-                evidence: [item.evidence] + latest.map { $0.evidence(messages["note"]!.render(["type": $0.type, "value": $0.shownValue])) }))
+            let summary = messages["summary"]!.render([
+                "drug": item.name, "doses": listed(doses), "start": start.description, "unit": row.unit.rawValue,
+                "missing": listed(what), "latest": latestText,
+            ])
+            let evidence = [item.evidence] + latest.map { $0.evidence(messages["note"]!.render(["type": $0.type, "value": $0.shownValue])) }
+            groups.add(key: "\(item.agent.id)\u{0}\(doses.joined(separator: "\u{0}"))", severity: rule.severity, evidence: evidence) { summary }
         }
-        return findings
+        return groups.findings
     }
 }

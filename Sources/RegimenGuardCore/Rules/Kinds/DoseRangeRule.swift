@@ -7,7 +7,8 @@
 /// Above the row's maximum, or more than `critical_factor` times the schedule's largest usual dose: the rule's
 /// severity. Outside every usual dose (reduction levels included) by more than `tolerance_percent`:
 /// `outside_usual_severity`. An agent without a row is not checked; an item whose schedule has no entry is checked
-/// against the maximum only.
+/// against the maximum only. Items of one agent with the same dose and the same problem share one finding (the first
+/// item's words, every item as evidence).
 struct DoseRangeRule: RuleKind {
     static let name = "dose-range"
     static let parameterKeys: Set<String> = [
@@ -65,7 +66,7 @@ struct DoseRangeRule: RuleKind {
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
-        var findings: [RawFinding] = []
+        var groups = GroupedFindings()
         var body: BodyMeasures?
         for item in context.medications {
             guard let row = table.row(for: item.agent) else { continue }
@@ -77,10 +78,14 @@ struct DoseRangeRule: RuleKind {
                 else { continue }
                 let usual = schedule.map { isLoading ? ($0.loading ?? $0.usual) : $0.usual }
                 guard let (severity, problem) = judge(value, row: row, usual: usual, rule: rule) else { continue }
-                findings.append(finding(item, row, schedule, usual, isLoading, dose, value, basis, severity, problem))
+                let made = finding(item, row, schedule, usual, isLoading, dose, value, basis, severity, problem)
+                let key = "\(item.agent.id)\u{0}\(isLoading)\u{0}\(dose.value) \(dose.unit.rawValue)\u{0}\(problem)"
+                groups.add(key: key, severity: severity, evidence: made.evidence) {
+                    made.summary
+                }
             }
         }
-        return findings
+        return groups.findings
     }
 
     private func judge(_ value: Double, row: DoseTable.Row, usual: [DoseTable.Usual]?, rule: RuleDefinition) -> (Severity, String)? {
