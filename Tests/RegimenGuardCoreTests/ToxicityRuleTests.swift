@@ -10,7 +10,7 @@ import Testing
         judge(v2Order([V2.med(drug, "2026-12-01", end: end)], observations: lvef, events: events))
     }
 
-    @Test(arguments: ["T-DM1", "Kadcyla", "T-DXd", "Enhertu"])
+    @Test(arguments: ["T-DM1", "Kadcyla", "T-DXd", "Enhertu", "SYD985"])
     func anADCAfterHeartFailureIsCritical(drug: String) {
         let verdict = ordered(drug, after: [V2.event("heart_failure", grade: 2, "2026-05-10")])
         let finding = try! #require(verdict.findings(Rule.heartFailure).first)
