@@ -77,6 +77,7 @@ struct Bench {
         // MARK: - 1. Core throughput, one core
 
         let validator = Validator(policy: policySet())
+        if CoreCost.callgrindMode(validator: validator) { return }
         /// Orders per second over rounds of 10,000: the median, and the range, since a shared machine's speed
         /// varies from one second to the next.
         func throughput(_ bytes: [UInt8], _ name: String) -> String {
@@ -100,6 +101,7 @@ struct Bench {
         row("core: parse + validate, JSON (1 core)", throughput(typicalJSON, "o.json"), "goal >= 50,000 orders/s")
         row("core: parse + validate, CSV (1 core)", throughput(typicalCSV, "o.csv"), "goal >= 50,000 orders/s")
         row("core: policy load + validation", String(format: "%.1f ms", policyLoad * 1000), "at start and on SIGHUP")
+        CoreCost.rows(validator: validator, typical: typicalJSON, quick: quick, row: row)
         if CommandLine.arguments.contains("--core") { return }
 
         // MARK: - Spool helpers

@@ -1,7 +1,7 @@
 import CLibcrypto
 
 /// Lowercase hex SHA-256, as `source_sha256` and the policy digest carry it.
-enum SHA256Hex {
+public enum SHA256Hex {
     /// libcrypto's SHA-256, fetched once (at the first policy load) and shared: an `EVP_MD` is immutable after
     /// the fetch and safe to use from any thread.
     private nonisolated(unsafe) static let algorithm: OpaquePointer = {
@@ -11,7 +11,7 @@ enum SHA256Hex {
         return md
     }()
 
-    static func digest(_ bytes: [UInt8]) -> String {
+    public static func digest(_ bytes: [UInt8]) -> String {
         let md = algorithm
         var out = [UInt8](repeating: 0, count: 32)
         let ok = bytes.withUnsafeBytes { input in

@@ -2,11 +2,22 @@ import ArgumentParser
 import RegimenGuardCore
 import RegimenGuardService
 
-/// The contract's exit codes (ORDERS.md section 5), beyond a decision's own.
+/// The contract's exit codes, in one place: 0 accept, 1 review, 2 reject, 65 invalid order, 64 usage error,
+/// 78 broken policy; several files exit with the worst.
 enum ExitCodes {
     static let usage = ExitCode(64)
     static let invalidInput = ExitCode(65)
     static let brokenPolicy = ExitCode(78)
+
+    /// The exit code of `validate` for a decision.
+    static func of(_ decision: Decision) -> ExitCode {
+        switch decision {
+        case .accept: .success
+        case .review: ExitCode(1)
+        case .reject: ExitCode(2)
+        case .invalid: invalidInput
+        }
+    }
 }
 
 /// `--policies DIR` (repeatable), shared by the commands that load policies.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegimenGuardCore
 
 @main
 struct RegimenGuard: AsyncParsableCommand {
@@ -9,6 +10,6 @@ struct RegimenGuard: AsyncParsableCommand {
             Exit codes of validate: 0 accept, 1 review, 2 reject, 65 invalid order, 64 usage error, \
             78 broken policy; several files exit with the worst.
             """,
-        version: "1.0.0",
+        version: Verdict.version,
         subcommands: [ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self])
 }

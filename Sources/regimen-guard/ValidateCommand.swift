@@ -49,6 +49,6 @@ struct ValidateCommand: ParsableCommand {
             // One file: the verdict document itself; several: a JSON array of them.
             print(documents.count == 1 ? documents[0] : "[\n" + documents.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n", terminator: "")
         }
-        if worst != .accept { throw ExitCode(worst.exitCode) }
+        if worst != .accept { throw ExitCodes.of(worst) }
     }
 }

@@ -93,6 +93,14 @@ import Testing
         }
     }
 
+    /// The version is written once: `--version` and the verdict's `validator` agree with the package's VERSION file.
+    @Test func theVersionIsTheSameEverywhere() throws {
+        let package = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Packaging/VERSION").path, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try run(["--version"]).stdout == package + "\n")
+        #expect(Verdict.validatorName == "regimen-guard " + package)
+    }
+
     @Test func usageErrorsExit64() throws {
         let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map { try run($0).status }
         #expect(statuses == [64, 64, 64])

@@ -341,6 +341,18 @@ import Testing
         #expect(vocabulary.suggestions(for: "trastu\r\nzumab").isEmpty)
     }
 
+    // MARK: - Observations other than LVEF are not LVEFs
+
+    /// A weight is not a baseline LVEF. The v1 rule kind (Rules/RuleDefinition+Evaluate.swift, evaluateMissingLVEF)
+    /// still reads every observation as an LVEF; the rule rewrite owns that file. When the rule filters by type
+    /// (`order.latestObservation(ofType: "lvef", ...)`), this known issue stops being recorded: remove the wrapper.
+    @Test func aWeightIsNotABaselineLVEF() {
+        let weightOnly = Self.example.replacingOccurrences(
+            of: "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 61, \"unit\": \"%\", \"date\": \"2026-11-18\"},", with: "")
+        #expect(weightOnly != Self.example)
+        #expect(judge(weightOnly).rules.contains("lvef-baseline-missing"))
+    }
+
     // MARK: - CSV records and columns
 
     @Test func csvAdverseEventRowsAndStrayCells() throws {

@@ -19,16 +19,6 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
 public enum Decision: String, Sendable, Codable, CaseIterable, Comparable {
     case accept, review, reject, invalid
 
-    /// Exit code of `regimen-guard validate` for this decision.
-    public var exitCode: Int32 {
-        switch self {
-        case .accept: 0
-        case .review: 1
-        case .reject: 2
-        case .invalid: 65
-        }
-    }
-
     /// Order used to pick the worst decision over several files.
     private var rank: Int {
         switch self {
@@ -195,6 +185,8 @@ public struct Verdict: Sendable, Codable, Equatable {
     /// The format whose verdicts always carry `ignored` (empty or not).
     static let formatsReportingIgnored = "fhir"
 
+    /// The version of regimen-guard: the one place it is written (the CLI's `--version`, the verdict's `validator`
+    /// and the package, which `Packaging/build-deb` checks against `Packaging/VERSION`).
     public static let version = "2.0.0"
     public static let validatorName = "regimen-guard \(version)"
 

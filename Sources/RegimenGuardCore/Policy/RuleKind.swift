@@ -17,6 +17,14 @@ protocol RuleKind: Sendable {
 
     /// The findings of a rule of this kind on one order. `rule` gives its default severity.
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding]
+
+    /// The work units (``WorkBudget``) evaluating this rule costs on `context`, charged before it runs. The default
+    /// is a comparison of every item of the order with every item of the order and the history.
+    func cost(_ context: RuleContext) -> Int
+}
+
+extension RuleKind {
+    func cost(_ context: RuleContext) -> Int { max(1, context.medications.count * (context.medications.count + context.history.count)) }
 }
 
 /// Every rule kind this build knows, by policy name.

@@ -77,15 +77,20 @@ public struct Validator: Sendable {
 
     /// Reads, resolves and evaluates an order.
     func judge(bytes: [UInt8], fileName: String) -> Result<Judged, Failure> {
-        read(bytes: bytes, fileName: fileName).map { read in
+        read(bytes: bytes, fileName: fileName).flatMap { read in
             let result = read.decoded
             let context = RuleContext(
                 order: result.order,
                 medications: result.medications.map { ResolvedItem(item: $0.item, agent: $0.agent) },
                 history: result.history.map { ResolvedItem(item: $0.item, agent: $0.agent) })
-            var findings = self.findings(for: context)
+            var budget = result.budget
+            guard var findings = self.findings(for: context, budget: &budget) else {
+                return .failure(Failure(
+                    orderID: result.order.orderID, format: read.format,
+                    errors: [OrderError(path: "", message: budget.exhaustedMessage)], ignored: read.document.ignored))
+            }
             Validator.place(&findings, in: read.document)
-            return Judged(order: result.order, format: read.format, findings: findings, ignored: read.document.ignored)
+            return .success(Judged(order: result.order, format: read.format, findings: findings, ignored: read.document.ignored))
         }
     }
 
@@ -137,10 +142,12 @@ public struct Validator: Sendable {
         return id
     }
 
-    /// Runs every rule and attaches the policy's texts and the order's overrides.
-    func findings(for context: RuleContext) -> [Finding] {
+    /// Runs every rule and attaches the policy's texts and the order's overrides; nil when the rules' work would
+    /// exceed the order's budget (each rule is charged what its kind says it costs on this order before it runs).
+    func findings(for context: RuleContext, budget: inout WorkBudget) -> [Finding]? {
         var findings: [Finding] = []
         for rule in policy.definitions {
+            guard budget.charge(rule.kind.cost(context)) else { return nil }
             let override = context.order.overrides.first { $0.rule == rule.id }
             for raw in rule.evaluate(context) {
                 findings.append(Finding(

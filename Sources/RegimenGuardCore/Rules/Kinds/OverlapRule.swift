@@ -29,6 +29,9 @@ struct OverlapRule: RuleKind {
         return OverlapRule(first: first, second: second, washout: washout, exempt: exempt, messages: messages)
     }
 
+    /// Every pair with at least one item of the order, compared once each way at most.
+    func cost(_ context: RuleContext) -> Int { max(1, 2 * context.medications.count * context.all.count) }
+
     private func grade(_ agent: Agent, _ selectors: [GradedSelector]) -> (matched: Bool, severity: Severity?) {
         var matched = false
         var severity: Severity?
@@ -51,11 +54,12 @@ struct OverlapRule: RuleKind {
             let g = grade(item.agent, second)
             return g.matched ? (item, g.severity) : nil
         }
+        // A pair entirely in the history is past treatment, not this order's decision: a history item is paired with
+        // the order's items only, so a long history costs linearly.
+        let orderSeconds = seconds.filter { !$0.0.item.inHistory }
         var merged = MergedFindings()
         for (a, severityA) in firsts {
-            for (b, severityB) in seconds where b.item.path != a.item.path {
-                // A pair entirely in the history is past treatment, not this order's decision.
-                guard !(a.item.inHistory && b.item.inHistory) else { continue }
+            for (b, severityB) in (a.item.inHistory ? orderSeconds : seconds) where b.item.path != a.item.path {
                 let severity = [rule.severity, severityA, severityB].compactMap { $0 }.min() ?? rule.severity
                 let key = "\(a.agent.id)\u{0}\(b.agent.id)"
                 if let shared = a.window.intersection(b.window) {
