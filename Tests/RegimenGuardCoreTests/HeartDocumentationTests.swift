@@ -7,7 +7,10 @@ import Testing
 /// man page's message-id table and in the README's rule table.
 @Suite struct HeartDocumentationTests {
     static func text(_ path: String) -> String {
-        String(decoding: FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent(path).path) ?? Data(), as: UTF8.self)
+        String(
+            decoding: FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent(path).path) ?? Data(),
+            as: UTF8.self
+        )
     }
 
     @Test func everyRuleIsInTheCatalogTheManPageAndTheREADME() {

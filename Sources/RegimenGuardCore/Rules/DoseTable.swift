@@ -87,7 +87,13 @@ struct DoseTable: Sendable {
             if let confusable { confusables.append((row, confusable)) }
             var named: [NamedDose] = []
             if row.fields["named_doses"] != nil {
-                for n in p.rows("named_doses", allowed: ["dose", "says"], required: ["dose", "says"], at: row.path, in: row.fields) ?? [] {
+                for n in p.rows(
+                    "named_doses",
+                    allowed: ["dose", "says"],
+                    required: ["dose", "says"],
+                    at: row.path,
+                    in: row.fields
+                ) ?? [] {
                     if let dose = p.reader.number(n.fields, "dose", n.path, range: 0.001...100_000),
                         let says = p.reader.string(n.fields, "says", n.path)
                     {
@@ -96,32 +102,58 @@ struct DoseTable: Sendable {
                 }
             }
             var schedules: [Schedule] = []
-            for s in p.rows("schedules", allowed: ["cycle_length_days", "doses_per_cycle", "default", "loading", "usual"],
-                required: ["cycle_length_days", "usual"], at: row.path, in: row.fields) ?? []
-            {
+            for s in p.rows(
+                "schedules",
+                allowed: ["cycle_length_days", "doses_per_cycle", "default", "loading", "usual"],
+                required: ["cycle_length_days", "usual"],
+                at: row.path,
+                in: row.fields
+            ) ?? [] {
                 let length = p.reader.integer(s.fields, "cycle_length_days", s.path, range: 1...365)
                 let perCycle = p.reader.integer(s.fields, "doses_per_cycle", s.path, range: 1...366) ?? 1
                 let isDefault = p.reader.bool(s.fields, "default", s.path) ?? false
                 let usual = readDoses(&p, s, "usual")
                 let loading = s.fields["loading"] == nil ? nil : readDoses(&p, s, "loading")
                 if let length, let usual {
-                    schedules.append(Schedule(cycleLengthDays: length, dosesPerCycle: perCycle, isDefault: isDefault, loading: loading, usual: usual))
+                    schedules.append(
+                        Schedule(
+                            cycleLengthDays: length,
+                            dosesPerCycle: perCycle,
+                            isDefault: isDefault,
+                            loading: loading,
+                            usual: usual
+                        )
+                    )
                 }
             }
             if schedules.filter(\.isDefault).count > 1 {
                 p.reader.fail(row.fields["schedules"], "\(row.path).schedules", "more than one schedule is the default")
             }
-            if let maximum, let top = schedules.flatMap({ $0.usual + ($0.loading ?? []) }).map(\.to).max(), top > maximum {
+            if let maximum, let top = schedules.flatMap({ $0.usual + ($0.loading ?? []) }).map(\.to).max(),
+                top > maximum
+            {
                 p.reader.fail(row.fields["maximum"], "\(row.path).maximum", "is below a usual dose (\(shown(top)))")
             }
             if let match, let name, let unit {
-                rows.append(Row(
-                    match: match, name: name, unit: unit, maximum: maximum, confusableWith: confusable, namedDoses: named,
-                    schedules: schedules))
+                rows.append(
+                    Row(
+                        match: match,
+                        name: name,
+                        unit: unit,
+                        maximum: maximum,
+                        confusableWith: confusable,
+                        namedDoses: named,
+                        schedules: schedules
+                    )
+                )
             }
         }
         for (row, id) in confusables where !rows.contains(where: { $0.match.agents.contains(id) }) {
-            p.reader.fail(row.fields["confusable_with"], "\(row.path).confusable_with", "names '\(id)', which no row's agents list")
+            p.reader.fail(
+                row.fields["confusable_with"],
+                "\(row.path).confusable_with",
+                "names '\(id)', which no row's agents list"
+            )
         }
         return p.reader.issues.count == before ? DoseTable(rows: rows) : nil
     }
@@ -142,7 +174,11 @@ struct DoseTable: Sendable {
                     let from = p.reader.number(f, "from", path, range: 0.001...100_000),
                     let to = p.reader.number(f, "to", path, range: 0.001...100_000)
                 else { continue }
-                if from > to { p.reader.fail(element, "\(path).from", "is above to") } else { doses.append(Usual(from: from, to: to)) }
+                if from > to {
+                    p.reader.fail(element, "\(path).from", "is above to")
+                } else {
+                    doses.append(Usual(from: from, to: to))
+                }
             } else if let value = positiveNumber(element) {
                 doses.append(Usual(from: value, to: value))
             } else {
@@ -153,7 +189,9 @@ struct DoseTable: Sendable {
     }
 
     private static func positiveNumber(_ node: Node) -> Double? {
-        guard node.tag == Tag(.int) || node.tag == Tag(.float), let value = node.float, value.isFinite, value > 0 else { return nil }
+        guard node.tag == Tag(.int) || node.tag == Tag(.float), let value = node.float, value.isFinite, value > 0 else {
+            return nil
+        }
         return value
     }
 }

@@ -55,7 +55,8 @@ struct BodyMeasures: Sendable {
         else { return nil }
         return BodySurfaceArea(
             value: BodySurfaceArea.mosteller(heightCentimetres: height.value, weightKilograms: weight.value),
-            source: .mosteller(weight: weight, height: height))
+            source: .mosteller(weight: weight, height: height)
+        )
     }
 
     /// The measurements a dose in `from` needs to be expressed in `to` (mg/kg needs a weight, mg/m2 a BSA).
@@ -74,7 +75,12 @@ struct BodyMeasures: Sendable {
 
     /// `dose` expressed in `unit`, with the latest weight and BSA on or before `day` (dated within `withinDays` when
     /// given); nil when a measurement it needs is missing (or stale).
-    func convert(_ dose: Dose, to unit: DoseUnit, onOrBefore day: Day, withinDays: Int?) -> (value: Double, basis: Basis)? {
+    func convert(
+        _ dose: Dose,
+        to unit: DoseUnit,
+        onOrBefore day: Day,
+        withinDays: Int?
+    ) -> (value: Double, basis: Basis)? {
         guard dose.unit != unit else { return (dose.value, Basis()) }
         var basis = Basis()
         let needs = BodyMeasures.needs(from: dose.unit, to: unit)
@@ -95,6 +101,12 @@ struct BodyMeasures: Sendable {
         }
         return (dose.value * factor(dose.unit) / factor(unit), basis)
     }
+}
+
+extension RuleContext {
+    /// One unit per item and observation: what a kind costs that passes over the items once and looks observations
+    /// up in sorted timelines (sorting them is charged as a second pass).
+    var linearCost: Int { max(1, medications.count + history.count + 2 * order.observations.count) }
 }
 
 /// Numbers as findings show them: at most two decimals, no trailing zeros (`8.57`, `6`, `1.5`).
@@ -131,8 +143,13 @@ struct TableRow {
 
 extension RuleParameters {
     /// The rows of a table under `key`: a list of mappings, each checked against `allowed` and `required`.
-    mutating func rows(_ key: String, allowed: Set<String>, required: Set<String> = [], at path: String? = nil,
-        in fields: [String: Node]? = nil) -> [TableRow]? {
+    mutating func rows(
+        _ key: String,
+        allowed: Set<String>,
+        required: Set<String> = [],
+        at path: String? = nil,
+        in fields: [String: Node]? = nil
+    ) -> [TableRow]? {
         let base = path ?? self.path
         guard let node = (fields ?? self.fields)[key] else {
             if fields == nil { require(key) } else { reader.fail(nil, "\(base).\(key)", "is required") }
@@ -158,17 +175,33 @@ extension RuleParameters {
         var selectors: [Selector] = []
         let known = Set(vocabulary.agents.map(\.id))
         for (index, id) in (reader.strings(row.fields, "agents", row.path) ?? []).enumerated() {
-            if known.contains(id) { agents.insert(id) } else {
-                reader.fail(row.fields["agents"], "\(row.path).agents[\(index)]", "unknown agent '\(id)'; give an agent id of the vocabulary")
+            if known.contains(id) {
+                agents.insert(id)
+            } else {
+                reader.fail(
+                    row.fields["agents"],
+                    "\(row.path).agents[\(index)]",
+                    "unknown agent '\(id)'; give an agent id of the vocabulary"
+                )
             }
         }
         for (index, text) in (reader.strings(row.fields, "select", row.path) ?? []).enumerated() {
-            if let selector = resolver.selector(text) { selectors.append(selector) } else {
-                reader.fail(row.fields["select"], "\(row.path).select[\(index)]", "unknown class, group or ingredient '\(text)'")
+            if let selector = resolver.selector(text) {
+                selectors.append(selector)
+            } else {
+                reader.fail(
+                    row.fields["select"],
+                    "\(row.path).select[\(index)]",
+                    "unknown class, group or ingredient '\(text)'"
+                )
             }
         }
         if row.fields["agents"] == nil && row.fields["select"] == nil {
-            reader.fail(row.node, "\(row.path).agents", "is required: the agents (or `select:` classes) this row is for")
+            reader.fail(
+                row.node,
+                "\(row.path).agents",
+                "is required: the agents (or `select:` classes) this row is for"
+            )
             return nil
         }
         return agents.isEmpty && selectors.isEmpty ? nil : AgentMatch(agents: agents, selectors: selectors)

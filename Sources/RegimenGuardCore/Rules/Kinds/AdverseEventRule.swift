@@ -26,7 +26,11 @@ struct AdverseEventRule: RuleKind {
         let event: AdverseEventKind? = p.reader.enumValue(p.fields, "event", p.path)
         p.require("event")
         var rows: [Row] = []
-        for row in p.rows("contraindicated", allowed: ["agents", "select", "min_grade", "severity", "action"], required: ["action"]) ?? [] {
+        for row in p.rows(
+            "contraindicated",
+            allowed: ["agents", "select", "min_grade", "severity", "action"],
+            required: ["action"]
+        ) ?? [] {
             let before = p.reader.issues.count
             let match = p.agentMatch(row)
             let grade = p.reader.integer(row.fields, "min_grade", row.path, range: 1...5) ?? 1
@@ -45,6 +49,11 @@ struct AdverseEventRule: RuleKind {
         return AdverseEventRule(event: event, rows: rows, messages: messages)
     }
 
+    /// Each item of the order against each recorded event.
+    func cost(_ context: RuleContext) -> Int {
+        max(1, context.medications.count * (1 + context.order.adverseEvents.count))
+    }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let events = context.order.adverseEvents.filter { $0.event == event }
         guard !events.isEmpty else { return [] }
@@ -55,14 +64,20 @@ struct AdverseEventRule: RuleKind {
         for item in context.medications {
             guard rows.contains(where: { $0.match.matches(item.agent) }) else { continue }
             for e in events where item.window.end.map({ $0 >= e.date }) ?? true {
-                guard let row = rows.first(where: { $0.match.matches(item.agent) && e.grade >= $0.minimumGrade }) else { continue }
+                guard let row = rows.first(where: { $0.match.matches(item.agent) && e.grade >= $0.minimumGrade }) else {
+                    continue
+                }
                 let severity = row.severity ?? rule.severity
                 let id = item.agent.id
                 if evidence[id] == nil { agents.append(id) }
                 evidence[id, default: []].append(item.evidence)
-                evidence[id, default: []].append(Evidence(
-                    path: e.path, start: e.date.description,
-                    note: messages["note"]!.render(["grade": "\(e.grade)"])))
+                evidence[id, default: []].append(
+                    Evidence(
+                        path: e.path,
+                        start: e.date.description,
+                        note: messages["note"]!.render(["grade": "\(e.grade)"])
+                    )
+                )
                 if let current = worst[id],
                     (current.severity, current.event.grade, current.event.date) >= (severity, e.grade, e.date)
                 {
@@ -82,7 +97,8 @@ struct AdverseEventRule: RuleKind {
                     "agent": w.item.name, "start": w.item.item.start.description, "grade": "\(w.event.grade)",
                     "date": w.event.date.description, "suspected": suspected, "action": w.row.action,
                 ]),
-                evidence: Array(listed))
+                evidence: Array(listed)
+            )
         }
     }
 }

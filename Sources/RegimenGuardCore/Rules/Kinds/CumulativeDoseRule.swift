@@ -29,7 +29,11 @@ struct CumulativeDoseRule: RuleKind {
     static func read(_ p: inout RuleParameters) -> CumulativeDoseRule? {
         let trigger = p.selectors("trigger", required: true)
         var limits: [Limit] = []
-        for row in p.rows("limits", allowed: ["agents", "select", "name", "limit_mg_per_m2"], required: ["name", "limit_mg_per_m2"]) ?? [] {
+        for row in p.rows(
+            "limits",
+            allowed: ["agents", "select", "name", "limit_mg_per_m2"],
+            required: ["name", "limit_mg_per_m2"]
+        ) ?? [] {
             let match = p.agentMatch(row)
             let name = p.reader.string(row.fields, "name", row.path)
             let limit = p.reader.number(row.fields, "limit_mg_per_m2", row.path, range: 1...100_000)
@@ -51,12 +55,23 @@ struct CumulativeDoseRule: RuleKind {
             "reason_no_dose": [], "reason_no_administrations": [], "reason_no_basis": [], "reason_no_limit": [],
         ])
         guard let trigger, let severity, let messages else { return nil }
-        return CumulativeDoseRule(trigger: trigger, limits: limits, windowDays: window, notComputableSeverity: severity, messages: messages)
+        return CumulativeDoseRule(
+            trigger: trigger,
+            limits: limits,
+            windowDays: window,
+            notComputableSeverity: severity,
+            messages: messages
+        )
     }
 
     private enum Contribution {
         case counted(amount: Double, index: Int, text: String)
         case unknown(reason: String)
+    }
+
+    /// Each item of the order and the history against the limits table, and the BSA timeline once.
+    func cost(_ context: RuleContext) -> Int {
+        context.linearCost + (context.medications.count + context.history.count) * limits.count
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
@@ -78,12 +93,15 @@ struct CumulativeDoseRule: RuleKind {
             case .unknown(let reason):
                 notCounted.append(item.item.path)
                 guard !item.item.inHistory else { continue }
-                findings.append(RawFinding(
-                    severity: notComputableSeverity,
-                    summary: messages["not_computable"]!.render([
-                        "drug": item.name, "start": item.item.start.description, "reason": reason,
-                    ]),
-                    evidence: [item.evidence]))
+                findings.append(
+                    RawFinding(
+                        severity: notComputableSeverity,
+                        summary: messages["not_computable"]!.render([
+                            "drug": item.name, "start": item.item.start.description, "reason": reason,
+                        ]),
+                        evidence: [item.evidence]
+                    )
+                )
             }
         }
         let fractions = totals.enumerated().map { $0.element / limits[$0.offset].limit }
@@ -105,7 +123,9 @@ struct CumulativeDoseRule: RuleKind {
                 total = messages["total_mixed"]!.render(["percent": shown(sum * 100), "fractions": listed(parts)])
             }
             var summary = messages["summary"]!.render(["total": total, "contributions": texts.joined(separator: "; ")])
-            if !notCounted.isEmpty { summary += messages["not_counted"]!.render(["items": notCounted.joined(separator: ", ")]) }
+            if !notCounted.isEmpty {
+                summary += messages["not_counted"]!.render(["items": notCounted.joined(separator: ", ")])
+            }
             findings.insert(RawFinding(severity: rule.severity, summary: summary, evidence: evidence), at: 0)
         }
         return findings
@@ -115,9 +135,13 @@ struct CumulativeDoseRule: RuleKind {
         guard let index = limitIndex else { return .unknown(reason: messages["reason_no_limit"]!.render([:])) }
         let drug = item.name, path = item.item.path
         if let recorded = item.item.cumulativeDose, recorded.unit == .mgPerM2 {
-            return .counted(amount: recorded.value, index: index, text: messages["contribution_recorded"]!.render([
-                "drug": drug, "path": path, "amount": shown(recorded.value),
-            ]))
+            return .counted(
+                amount: recorded.value,
+                index: index,
+                text: messages["contribution_recorded"]!.render([
+                    "drug": drug, "path": path, "amount": shown(recorded.value),
+                ])
+            )
         }
         guard let dose = item.item.dose ?? item.item.loadingDose else {
             return .unknown(reason: messages["reason_no_dose"]!.render([:]))
@@ -136,14 +160,24 @@ struct CumulativeDoseRule: RuleKind {
                 return .unknown(reason: messages["reason_no_basis"]!.render([:]))
             }
             let amount = first + each * Double(administrations - 1)
-            return .counted(amount: amount, index: index, text: messages["contribution_loading"]!.render([
-                "drug": drug, "path": path, "loading": shown(first), "dose": shown(each), "rest": "\(administrations - 1)",
-                "amount": shown(amount),
-            ]))
+            return .counted(
+                amount: amount,
+                index: index,
+                text: messages["contribution_loading"]!.render([
+                    "drug": drug, "path": path, "loading": shown(first), "dose": shown(each),
+                    "rest": "\(administrations - 1)",
+                    "amount": shown(amount),
+                ])
+            )
         }
         let amount = each * Double(administrations)
-        return .counted(amount: amount, index: index, text: messages["contribution_doses"]!.render([
-            "drug": drug, "path": path, "dose": shown(each), "administrations": "\(administrations)", "amount": shown(amount),
-        ]))
+        return .counted(
+            amount: amount,
+            index: index,
+            text: messages["contribution_doses"]!.render([
+                "drug": drug, "path": path, "dose": shown(each), "administrations": "\(administrations)",
+                "amount": shown(amount),
+            ])
+        )
     }
 }

@@ -30,6 +30,9 @@ struct DoseBasisRule: RuleKind {
         return DoseBasisRule(table: table, windowDays: window, messages: messages)
     }
 
+    /// One pass over the items; each looks up its LVEF (or weight, BSA) in a sorted timeline.
+    func cost(_ context: RuleContext) -> Int { context.linearCost }
+
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         var groups = GroupedFindings()
         var body: BodyMeasures?
@@ -41,14 +44,22 @@ struct DoseBasisRule: RuleKind {
             for (isLoading, dose) in [(true, item.item.loadingDose), (false, item.item.dose)] {
                 guard let dose, dose.unit != row.unit else { continue }
                 if body == nil { body = BodyMeasures(context.order) }
-                guard body!.convert(dose, to: row.unit, onOrBefore: start, withinDays: windowDays) == nil else { continue }
+                guard body!.convert(dose, to: row.unit, onOrBefore: start, withinDays: windowDays) == nil else {
+                    continue
+                }
                 let needs = BodyMeasures.needs(from: dose.unit, to: row.unit)
-                if needs.contains(.mgPerKg), body!.weight(onOrBefore: start, withinDays: windowDays) == nil { missing.insert(.mgPerKg) }
-                if needs.contains(.mgPerM2), body!.bodySurfaceArea(onOrBefore: start, withinDays: windowDays) == nil { missing.insert(.mgPerM2) }
-                doses.append(messages["dose_item"]!.render([
-                    "which": messages[isLoading ? "which_loading" : "which_dose"]!.render([:]),
-                    "ordered": "\(shown(dose.value)) \(dose.unit.rawValue)",
-                ]))
+                if needs.contains(.mgPerKg), body!.weight(onOrBefore: start, withinDays: windowDays) == nil {
+                    missing.insert(.mgPerKg)
+                }
+                if needs.contains(.mgPerM2), body!.bodySurfaceArea(onOrBefore: start, withinDays: windowDays) == nil {
+                    missing.insert(.mgPerM2)
+                }
+                doses.append(
+                    messages["dose_item"]!.render([
+                        "which": messages[isLoading ? "which_loading" : "which_dose"]!.render([:]),
+                        "ordered": "\(shown(dose.value)) \(dose.unit.rawValue)",
+                    ])
+                )
             }
             guard !doses.isEmpty, let body else { continue }
             var what: [String] = []
@@ -63,17 +74,30 @@ struct DoseBasisRule: RuleKind {
             }
             var seen: Set<String> = []
             latest = latest.filter { seen.insert($0.path).inserted }
-            let latestText = latest.isEmpty
+            let latestText =
+                latest.isEmpty
                 ? messages["latest_none"]!.render([:])
-                : messages["latest_some"]!.render(["list": listed(latest.map {
-                    messages["latest"]!.render(["type": $0.type, "date": $0.date.description, "days": "\($0.date.days(to: start))"])
-                })])
+                : messages["latest_some"]!.render([
+                    "list": listed(
+                        latest.map {
+                            messages["latest"]!.render([
+                                "type": $0.type, "date": $0.date.description, "days": "\($0.date.days(to: start))",
+                            ])
+                        }
+                    )
+                ])
             let summary = messages["summary"]!.render([
                 "drug": item.name, "doses": listed(doses), "start": start.description, "unit": row.unit.rawValue,
                 "missing": listed(what), "latest": latestText,
             ])
-            let evidence = [item.evidence] + latest.map { $0.evidence(messages["note"]!.render(["type": $0.type, "value": $0.shownValue])) }
-            groups.add(key: "\(item.agent.id)\u{0}\(doses.joined(separator: "\u{0}"))", severity: rule.severity, evidence: evidence) { summary }
+            let evidence =
+                [item.evidence]
+                + latest.map { $0.evidence(messages["note"]!.render(["type": $0.type, "value": $0.shownValue])) }
+            groups.add(
+                key: "\(item.agent.id)\u{0}\(doses.joined(separator: "\u{0}"))",
+                severity: rule.severity,
+                evidence: evidence
+            ) { summary }
         }
         return groups.findings
     }

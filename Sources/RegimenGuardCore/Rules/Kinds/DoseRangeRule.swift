@@ -61,9 +61,17 @@ struct DoseRangeRule: RuleKind {
         let messages = p.messages(templates)
         guard let table, let tolerance, let factor, let outside, let messages else { return nil }
         return DoseRangeRule(
-            table: table, windowDays: window, tolerance: tolerance / 100, criticalFactor: factor,
-            outsideUsualSeverity: outside, messages: messages)
+            table: table,
+            windowDays: window,
+            tolerance: tolerance / 100,
+            criticalFactor: factor,
+            outsideUsualSeverity: outside,
+            messages: messages
+        )
     }
+
+    /// One pass over the items; each looks up its LVEF (or weight, BSA) in a sorted timeline.
+    func cost(_ context: RuleContext) -> Int { context.linearCost }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         var groups = GroupedFindings()
@@ -74,7 +82,13 @@ struct DoseRangeRule: RuleKind {
             for (isLoading, dose) in [(true, item.item.loadingDose), (false, item.item.dose)] {
                 guard let dose else { continue }
                 if body == nil { body = BodyMeasures(context.order) }
-                guard let (value, basis) = body!.convert(dose, to: row.unit, onOrBefore: item.item.start, withinDays: windowDays)
+                guard
+                    let (value, basis) = body!.convert(
+                        dose,
+                        to: row.unit,
+                        onOrBefore: item.item.start,
+                        withinDays: windowDays
+                    )
                 else { continue }
                 let usual = schedule.map { isLoading ? ($0.loading ?? $0.usual) : $0.usual }
                 guard let (severity, problem) = judge(value, row: row, usual: usual, rule: rule) else { continue }
@@ -88,40 +102,66 @@ struct DoseRangeRule: RuleKind {
         return groups.findings
     }
 
-    private func judge(_ value: Double, row: DoseTable.Row, usual: [DoseTable.Usual]?, rule: RuleDefinition) -> (Severity, String)? {
+    private func judge(
+        _ value: Double,
+        row: DoseTable.Row,
+        usual: [DoseTable.Usual]?,
+        rule: RuleDefinition
+    ) -> (Severity, String)? {
         let unit = row.unit.rawValue
         if let maximum = row.maximum, !isAtMost(value, maximum) {
             return (rule.severity, messages["above_maximum"]!.render(["maximum": shown(maximum), "unit": unit]))
         }
         guard let usual, let top = usual.map(\.to).max() else { return nil }
         if !isAtMost(value, criticalFactor * top) {
-            return (rule.severity, messages["above_factor"]!.render(["factor": shown(criticalFactor), "usual": shown(top), "unit": unit]))
+            return (
+                rule.severity,
+                messages["above_factor"]!.render(["factor": shown(criticalFactor), "usual": shown(top), "unit": unit])
+            )
         }
         guard !usual.contains(where: { $0.admits(value, tolerance: tolerance) }) else { return nil }
         let above = usual.allSatisfy { value > $0.to }
-        return (outsideUsualSeverity, messages[above ? "above_usual" : "below_usual"]!.render(["tolerance": shown(tolerance * 100)]))
+        return (
+            outsideUsualSeverity,
+            messages[above ? "above_usual" : "below_usual"]!.render(["tolerance": shown(tolerance * 100)])
+        )
     }
 
     private func finding(
-        _ item: ResolvedItem, _ row: DoseTable.Row, _ schedule: DoseTable.Schedule?, _ usual: [DoseTable.Usual]?,
-        _ isLoading: Bool, _ dose: Dose, _ value: Double, _ basis: BodyMeasures.Basis, _ severity: Severity, _ problem: String
+        _ item: ResolvedItem,
+        _ row: DoseTable.Row,
+        _ schedule: DoseTable.Schedule?,
+        _ usual: [DoseTable.Usual]?,
+        _ isLoading: Bool,
+        _ dose: Dose,
+        _ value: Double,
+        _ basis: BodyMeasures.Basis,
+        _ severity: Severity,
+        _ problem: String
     ) -> RawFinding {
         let unit = row.unit.rawValue
         var converted = ""
         if dose.unit != row.unit {
             var parts: [String] = []
             if let weight = basis.weight {
-                parts.append(messages["basis_weight"]!.render(["weight": weight.shownValue, "date": weight.date.description]))
+                parts.append(
+                    messages["basis_weight"]!.render(["weight": weight.shownValue, "date": weight.date.description])
+                )
             }
             if let area = basis.area {
                 switch area.source {
                 case .measured(let bsa):
-                    parts.append(messages["basis_bsa"]!.render(["bsa": shown(area.value), "date": bsa.date.description]))
+                    parts.append(
+                        messages["basis_bsa"]!.render(["bsa": shown(area.value), "date": bsa.date.description])
+                    )
                 case .mosteller(let weight, let height):
-                    parts.append(messages["basis_mosteller"]!.render([
-                        "bsa": shown(area.value), "weight": weight.shownValue, "weight_date": weight.date.description,
-                        "height": height.shownValue, "height_date": height.date.description,
-                    ]))
+                    parts.append(
+                        messages["basis_mosteller"]!.render([
+                            "bsa": shown(area.value), "weight": weight.shownValue,
+                            "weight_date": weight.date.description,
+                            "height": height.shownValue, "height_date": height.date.description,
+                        ])
+                    )
                 }
             }
             converted = messages["converted"]!.render(["value": shown(value), "unit": unit, "basis": listed(parts)])
@@ -132,10 +172,13 @@ struct DoseRangeRule: RuleKind {
                 u.from == u.to ? shown(u.from) : messages["range"]!.render(["from": shown(u.from), "to": shown(u.to)])
             }
             let days = "\(schedule.cycleLengthDays)"
-            let when = schedule.dosesPerCycle == 1
+            let when =
+                schedule.dosesPerCycle == 1
                 ? messages["schedule"]!.render(["days": days])
                 : messages["schedule_per_cycle"]!.render(["days": days, "per_cycle": "\(schedule.dosesPerCycle)"])
-            expected = messages["expected"]!.render(["doses": doses.joined(separator: " / "), "unit": unit, "schedule": when])
+            expected = messages["expected"]!.render([
+                "doses": doses.joined(separator: " / "), "unit": unit, "schedule": when,
+            ])
         } else {
             expected = messages["expected_maximum"]!.render(["maximum": row.maximum.map(shown) ?? "", "unit": unit])
         }
@@ -143,9 +186,12 @@ struct DoseRangeRule: RuleKind {
         if let other = row.confusableWith.flatMap(table.row(naming:)),
             let match = other.allUsual.first(where: { $0.admits(value, tolerance: tolerance) })
         {
-            notes += messages["confusable"]!.render(["other": other.name, "dose": shown(match.to), "unit": other.unit.rawValue])
+            notes += messages["confusable"]!.render([
+                "other": other.name, "dose": shown(match.to), "unit": other.unit.rawValue,
+            ])
         }
-        for named in row.namedDoses where DoseTable.Usual(from: named.dose, to: named.dose).admits(value, tolerance: tolerance) {
+        for named in row.namedDoses
+        where DoseTable.Usual(from: named.dose, to: named.dose).admits(value, tolerance: tolerance) {
             notes += messages["named"]!.render(["dose": shown(named.dose), "unit": unit, "says": named.says])
         }
         var evidence = [item.evidence]
@@ -160,6 +206,7 @@ struct DoseRangeRule: RuleKind {
                 "ordered": "\(shown(dose.value)) \(dose.unit.rawValue)", "converted": converted,
                 "start": item.item.start.description, "problem": problem, "expected": expected, "notes": notes,
             ]),
-            evidence: evidence)
+            evidence: evidence
+        )
     }
 }

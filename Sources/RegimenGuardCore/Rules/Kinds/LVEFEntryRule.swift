@@ -36,11 +36,17 @@ struct LVEFEntryRule: RuleKind {
                 guard let node = f[setting.rawValue] else { continue }
                 let path = "\(at).\(setting.rawValue)"
                 guard let t = p.reader.mapping(node, path, allowed: ["below", "says"], required: ["below", "says"]),
-                    let below = p.reader.number(t, "below", path, range: 1...100), let says = p.reader.string(t, "says", path)
+                    let below = p.reader.number(t, "below", path, range: 1...100),
+                    let says = p.reader.string(t, "says", path)
                 else { continue }
                 entry[setting] = Threshold(below: below, says: says)
             }
-            if f.isEmpty { p.fail("entry", "gives no disease setting; use \(DiseaseSetting.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if f.isEmpty {
+                p.fail(
+                    "entry",
+                    "gives no disease setting; use \(DiseaseSetting.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
         } else if !p.has("entry") {
             p.require("entry")
         }
@@ -52,9 +58,17 @@ struct LVEFEntryRule: RuleKind {
         ])
         guard let trigger, let prior, let observation, let messages else { return nil }
         return LVEFEntryRule(
-            trigger: trigger, prior: prior, observation: observation, entry: entry, baselineDays: baselineDays,
-            messages: messages)
+            trigger: trigger,
+            prior: prior,
+            observation: observation,
+            entry: entry,
+            baselineDays: baselineDays,
+            messages: messages
+        )
     }
+
+    /// One pass over the items; each looks up its LVEF (or weight, BSA) in a sorted timeline.
+    func cost(_ context: RuleContext) -> Int { context.linearCost }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         guard let threshold = entry[context.order.patient.diseaseSetting] else { return [] }
@@ -73,21 +87,29 @@ struct LVEFEntryRule: RuleKind {
         let lvef = ObservationTimeline(context.order, type: observation)
         var low: [(baseline: Observation, items: [ResolvedItem])] = []
         for (_, item) in firstStarts {
-            guard let baseline = lvef.latest(onOrBefore: item.item.start, withinDays: baselineDays), baseline.value < threshold.below - 1e-9 else { continue }
-            if let i = low.firstIndex(where: { $0.baseline.path == baseline.path }) { low[i].items.append(item) } else {
+            guard let baseline = lvef.latest(onOrBefore: item.item.start, withinDays: baselineDays),
+                baseline.value < threshold.below - 1e-9
+            else { continue }
+            if let i = low.firstIndex(where: { $0.baseline.path == baseline.path }) {
+                low[i].items.append(item)
+            } else {
                 low.append((baseline, [item]))
             }
         }
         return low.map { group in
-            let agents = group.items.map { messages["agent"]!.render(["agent": $0.name, "start": $0.item.start.description]) }
+            let agents = group.items.map {
+                messages["agent"]!.render(["agent": $0.name, "start": $0.item.start.description])
+            }
             return RawFinding(
                 severity: rule.severity,
                 summary: messages["summary"]!.render([
-                    "value": group.baseline.shownValue, "date": group.baseline.date.description, "agents": listed(agents),
+                    "value": group.baseline.shownValue, "date": group.baseline.date.description,
+                    "agents": listed(agents),
                     "threshold": shown(threshold.below), "says": threshold.says,
                 ]),
                 evidence: group.items.map(\.evidence)
-                    + [group.baseline.evidence(messages["note"]!.render(["value": group.baseline.shownValue]))])
+                    + [group.baseline.evidence(messages["note"]!.render(["value": group.baseline.shownValue]))]
+            )
         }
     }
 }

@@ -24,7 +24,8 @@ struct LVEFHoldRule: RuleKind {
         var says: MessageTemplate
 
         static let keys: Set<String> = [
-            "below", "at_least", "at_most", "below_lower_limit_of_normal", "fall_at_least", "fall_above", "fall_at_most",
+            "below", "at_least", "at_most", "below_lower_limit_of_normal", "fall_at_least", "fall_above",
+            "fall_at_most",
             "says",
         ]
 
@@ -70,7 +71,9 @@ struct LVEFHoldRule: RuleKind {
         for row in p.rows("criteria", allowed: ["agents", "select", "hold"], required: ["hold"]) ?? [] {
             let match = p.agentMatch(row)
             var hold: [Criterion] = []
-            for criterion in p.rows("hold", allowed: Criterion.keys, required: ["says"], at: row.path, in: row.fields) ?? [] {
+            for criterion in p.rows("hold", allowed: Criterion.keys, required: ["says"], at: row.path, in: row.fields)
+                ?? []
+            {
                 if let c = readCriterion(&p, criterion) { hold.append(c) }
             }
             if let match, !hold.isEmpty { rows.append(Row(match: match, hold: hold)) }
@@ -85,7 +88,13 @@ struct LVEFHoldRule: RuleKind {
             "note_baseline": ["value"],
         ])
         guard let trigger, let observation, let lowerLimit, let messages else { return nil }
-        return LVEFHoldRule(trigger: trigger, observation: observation, lowerLimit: lowerLimit, rows: rows, messages: messages)
+        return LVEFHoldRule(
+            trigger: trigger,
+            observation: observation,
+            lowerLimit: lowerLimit,
+            rows: rows,
+            messages: messages
+        )
     }
 
     private static func readCriterion(_ p: inout RuleParameters, _ row: TableRow) -> Criterion? {
@@ -93,10 +102,15 @@ struct LVEFHoldRule: RuleKind {
         func percent(_ key: String) -> Double? { p.reader.number(row.fields, key, row.path, range: 0...100) }
         let says = p.template(row, "says", slots: ["lln"], required: true)
         let criterion = Criterion(
-            below: percent("below"), atLeast: percent("at_least"), atMost: percent("at_most"),
+            below: percent("below"),
+            atLeast: percent("at_least"),
+            atMost: percent("at_most"),
             belowLowerLimit: p.reader.bool(row.fields, "below_lower_limit_of_normal", row.path) ?? false,
-            fallAtLeast: percent("fall_at_least"), fallAbove: percent("fall_above"), fallAtMost: percent("fall_at_most"),
-            says: says ?? MessageTemplate(parts: []))
+            fallAtLeast: percent("fall_at_least"),
+            fallAbove: percent("fall_above"),
+            fallAtMost: percent("fall_at_most"),
+            says: says ?? MessageTemplate(parts: [])
+        )
         let conditions = Criterion.keys.subtracting(["says"])
         if !row.fields.keys.contains(where: conditions.contains) {
             p.reader.fail(row.node, row.path, "gives no condition; use \(conditions.sorted().joined(separator: ", "))")
@@ -109,6 +123,9 @@ struct LVEFHoldRule: RuleKind {
         }
         return p.reader.issues.count == before && says != nil ? criterion : nil
     }
+
+    /// One pass over the items; each looks up its LVEF (or weight, BSA) in a sorted timeline.
+    func cost(_ context: RuleContext) -> Int { context.linearCost }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let ordered = context.medications.filter { trigger.matches($0.agent) }
@@ -125,11 +142,16 @@ struct LVEFHoldRule: RuleKind {
             else { continue }
             let same = preTreatment?.path == latest.path
             let fall = preTreatment.flatMap { same ? nil : $0.value - latest.value }
-            guard let met = row.hold.first(where: { $0.isMet(latest: latest.value, fall: fall, lowerLimit: lowerLimit) })
+            guard
+                let met = row.hold.first(where: { $0.isMet(latest: latest.value, fall: fall, lowerLimit: lowerLimit) })
             else { continue }
-            var evidence = [item.evidence, latest.evidence(messages["note_latest"]!.render(["value": latest.shownValue]))]
+            var evidence = [
+                item.evidence, latest.evidence(messages["note_latest"]!.render(["value": latest.shownValue])),
+            ]
             if let preTreatment, !same {
-                evidence.append(preTreatment.evidence(messages["note_baseline"]!.render(["value": preTreatment.shownValue])))
+                evidence.append(
+                    preTreatment.evidence(messages["note_baseline"]!.render(["value": preTreatment.shownValue]))
+                )
             }
             groups.add(key: "\(item.agent.id)\u{0}\(latest.path)", severity: rule.severity, evidence: evidence) {
                 let comparison: String
@@ -142,7 +164,9 @@ struct LVEFHoldRule: RuleKind {
                 } else if same {
                     comparison = messages["comparison_same"]!.render([:])
                 } else {
-                    comparison = messages["comparison_none"]!.render(["history_start": (historyFirst ?? orderFirst).description])
+                    comparison = messages["comparison_none"]!.render([
+                        "history_start": (historyFirst ?? orderFirst).description
+                    ])
                 }
                 return messages["summary"]!.render([
                     "agent": item.name, "start": item.item.start.description, "latest": latest.shownValue,
