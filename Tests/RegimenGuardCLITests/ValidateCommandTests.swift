@@ -53,8 +53,9 @@ import Testing
     @Test func humanOutputShowsFindingsWithEvidenceAndWhatToDo() throws {
         try withOrders { dir in
             let out = try run(["validate", "--policies", policies, dir.file("reject.json")]).stdout
-            // Two critical findings, and (v2) the info findings first-line-without-thp and lvef-monitoring-due after them.
-            #expect(out.contains("REJECT  \(dir.file("reject.json"))  (order RX-A)  4 findings\n  critical  her2-anthracycline-concurrent"))
+            // Two critical findings, then (v2) the info findings: first-line-without-thp, lvef-monitoring-due and the
+            // undosed epirubicin's lifetime dose that cannot be computed.
+            #expect(out.contains("REJECT  \(dir.file("reject.json"))  (order RX-A)  5 findings\n  critical  her2-anthracycline-concurrent"))
             #expect(out.contains("critical  her2-anthracycline-concurrent: trastuzumab overlaps epirubicin (2026-12-01 to"))
             #expect(out.contains("medications[0] trastuzumab 2026-12-01 to open-ended"))
             #expect(out.contains("what to do: Give anthracyclines and HER2 antibodies sequentially"))
@@ -137,6 +138,7 @@ import Testing
             }).rules.count
         #expect(count >= 17)
         #expect(out.split(separator: "\n").count == 1 + count)
+        #expect(out.split(separator: "\n").contains { $0.hasPrefix("cumulative-anthracycline-dose ") && $0.contains(" critical ") })
     }
 
     @Test func policyTestRunsTheExampleOrdersBesideThePolicies() throws {

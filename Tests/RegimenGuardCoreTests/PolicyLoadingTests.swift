@@ -56,6 +56,23 @@ import Testing
         #expect(repositoryPolicy.digest.hasPrefix("sha256:") && repositoryPolicy.digest.count == 71)
     }
 
+    /// ORDERS.md 4.4, pinned as a set: other files add rules of their own (rules-guideline.yaml).
+    @Test func theRepositoryPolicyHasTheSevenHeartDoseAndToxicityRules() {
+        let heart: [String: Severity] = [
+            "lvef-hold-threshold": .critical, "lvef-low-at-baseline": .warning, "her2-after-heart-failure": .critical,
+            "tdxd-after-ild": .critical, "dose-out-of-range": .critical, "dose-basis-missing": .warning,
+            "cumulative-anthracycline-dose": .critical,
+        ]
+        let rules = repositoryPolicy.rules.filter { heart[$0.id] != nil }
+        #expect(Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.severity) }) == heart)
+        #expect(rules.allSatisfy { $0.enabled })
+        #expect(Set(rules.map(\.messageID)) == [
+            "4d4caa040254400aa4a4f6793b2261b8", "fa8febd90995456fa6f49b0ddb1ffe00", "bca9cedcd5834baab6cd8f9c3aa51771",
+            "07dbb1b15e8b4c64973d6b16a55e5fcc", "17230ca4913f49668320f960f512779b", "a895c176b5384d85aa71d683dc335089",
+            "619b13e5b4cd431d83f8bc9001fc491e",
+        ])
+    }
+
     @Test func theDigestChangesWithAnyByte() throws {
         let changed = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: PolicyLoadingTests.rules + "\n# a comment\n"))
         #expect(changed.digest != repositoryPolicy.digest)

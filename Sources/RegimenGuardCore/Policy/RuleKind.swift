@@ -41,6 +41,12 @@ enum RuleKinds {
         LinePreferenceRule.self,
         MaintenanceCompanionRule.self,
         ObservationIntervalRule.self,
+        LVEFHoldRule.self,
+        LVEFEntryRule.self,
+        AdverseEventRule.self,
+        DoseRangeRule.self,
+        DoseBasisRule.self,
+        CumulativeDoseRule.self,
     ]
 
     static func named(_ name: String) -> (any RuleKind.Type)? { all.first { $0.name == name } }
