@@ -95,8 +95,9 @@ struct PolicyLoader {
     private var lvefLOINC: Set<String> = []
     private var observationsSeen = false
     private var rawRules: [(id: String, node: Node, file: String)] = []
+    private var fhir: (terminology: FHIRTerminology, file: String)?
 
-    static let sections: Set<String> = ["policy", "classes", "groups", "agents", "observations", "rules"]
+    static let sections: Set<String> = ["policy", "classes", "groups", "agents", "observations", "rules", "fhir"]
 
     mutating func read(_ file: PolicySourceFile) {
         var reader = YAMLReader(file: file.name)
@@ -167,6 +168,13 @@ struct PolicyLoader {
         for (id, node) in reader.entries(top["rules"], "rules") {
             rawRules.append((id, node, file.name))
         }
+        if let node = top["fhir"] {
+            if let other = fhir {
+                reader.fail(node, "fhir", "the fhir section is already given in \(other.file); give it once")
+            } else if let terminology = FHIRTerminology.read(node, &reader) {
+                fhir = (terminology, file.name)
+            }
+        }
     }
 
     mutating func finish(digest: String) throws(PolicyError) -> PolicySet {
@@ -208,7 +216,9 @@ struct PolicyLoader {
             issues += reader.issues
         }
 
-        let vocabulary = Vocabulary(classes: classes, groups: groups, agents: agents, lvefLOINC: lvefLOINC)
+        let vocabulary = Vocabulary(
+            classes: classes, groups: groups, agents: agents, lvefLOINC: lvefLOINC,
+            fhir: fhir?.terminology ?? FHIRTerminology())
         var resolver = RuleReader(
             classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
             hasLVEF: !lvefLOINC.isEmpty, vocabulary: vocabulary)

@@ -35,6 +35,8 @@ public struct Vocabulary: Sendable {
     func classMask(_ ids: Set<String>) -> UInt64 { ids.reduce(0) { $0 | (classBits[$1] ?? 0) } }
     /// LOINC codes accepted as an LVEF observation.
     public private(set) var lvefLOINC: Set<String>
+    /// The code tables of the FHIR mapping (stop reasons, Condition codes).
+    public private(set) var fhir: FHIRTerminology
 
     private var byName: [String: Int] = [:]
     private var byATC: [String: Int] = [:]
@@ -44,8 +46,12 @@ public struct Vocabulary: Sendable {
     static let maximumClasses = 64
     let classBits: [String: UInt64]
 
-    init(classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], lvefLOINC: Set<String>) {
+    init(
+        classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], lvefLOINC: Set<String>,
+        fhir: FHIRTerminology = FHIRTerminology()
+    ) {
         self.classes = classes
+        self.fhir = fhir
         self.groups = groups
         self.lvefLOINC = lvefLOINC
         var bits: [String: UInt64] = [:]

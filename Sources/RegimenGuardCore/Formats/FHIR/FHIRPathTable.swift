@@ -1,0 +1,45 @@
+/// The FHIRPath-like places of the elements a Bundle's mapping touched (`Bundle.entry[3].resource.status`), kept
+/// as a tree of parts so that a place costs one small append, and the string is built only for a message.
+///
+/// A node's ``SourceLocation`` is its place plus one (``SourceLocation/none`` is zero).
+struct FHIRPathTable: Sendable {
+    private var parents: [Int32] = [-1]
+    private var parts: [String] = ["Bundle"]
+
+    /// The Bundle itself.
+    static let root: Int32 = 0
+
+    /// A member of the element at `parent` (`.status`).
+    mutating func member(_ parent: Int32, _ key: String) -> Int32 {
+        append(parent, "." + key)
+    }
+
+    /// An element of the array at `parent` (`[3]`).
+    mutating func index(_ parent: Int32, _ index: Int) -> Int32 {
+        append(parent, "[\(index)]")
+    }
+
+    private mutating func append(_ parent: Int32, _ part: String) -> Int32 {
+        parents.append(parent)
+        parts.append(part)
+        return Int32(parts.count - 1)
+    }
+
+    /// The place's text, `Bundle.entry[3].resource.dosageInstruction[0]`.
+    func render(_ place: Int32) -> String {
+        var chain: [Int32] = []
+        var at = place
+        while at >= 0, Int(at) < parts.count {
+            chain.append(at)
+            at = parents[Int(at)]
+        }
+        return chain.reversed().map { parts[Int($0)] }.joined()
+    }
+
+    func location(_ place: Int32) -> SourceLocation { SourceLocation(rawValue: UInt64(place) + 1) }
+
+    func place(_ location: SourceLocation) -> Int32? {
+        guard location != .none, location.rawValue <= UInt64(parts.count) else { return nil }
+        return Int32(location.rawValue - 1)
+    }
+}
