@@ -202,6 +202,7 @@ extension FHIRBundleReader {
             let perPeriod = frequency?.value ?? 1
             if count.value % perPeriod != 0 {
                 fail(count.place, "count \(count.value) is the total number of administrations; it must be a whole number of periods of \(perPeriod) (frequency)")
+                valid = false
             } else {
                 m.append(("cycles", JSONNode(.number(String(count.value / perPeriod)), at: paths.location(count.place))))
                 if let lengthDays {
@@ -209,7 +210,7 @@ extension FHIRBundleReader {
                 }
             }
         }
-        if let frequency, frequency.value > 1 {
+        if valid, let frequency, frequency.value > 1 {
             m.append(("doses_per_cycle", JSONNode(.number(String(frequency.value)), at: paths.location(frequency.place))))
         }
         return m
