@@ -48,7 +48,7 @@ extension FHIRBundleReader {
                 skip(entry, "Observation status \(FHIRBundleReader.plain(status)): only final, amended and corrected results are read")
                 continue
             }
-            guard let (kind, codePlace) = observationKind(object(resource, "code")) else {
+            guard let (kind, codePlace, observationCode) = observationKind(object(resource, "code")) else {
                 skip(entry, "Observation code not read (not HER2, ER, PR, LVEF, weight, height, BSA, M category or menopausal status)")
                 continue
             }
@@ -57,7 +57,7 @@ extension FHIRBundleReader {
             let period = object(resource, "effectivePeriod")
             let effective = string(resource, "effectiveDateTime") ?? string(period, "end") ?? string(period, "start")
             if case .measurement(let type) = kind {
-                facts.observations.append(measurement(entry, type: type, codePlace: codePlace, date: effective, path: "observations[\(facts.observations.count)]"))
+                facts.observations.append(measurement(entry, type: type, code: observationCode, codePlace: codePlace, date: effective, path: "observations[\(facts.observations.count)]"))
                 continue
             }
             guard let effective else {
@@ -97,26 +97,27 @@ extension FHIRBundleReader {
         return facts
     }
 
-    private mutating func observationKind(_ code: Element?) -> (ObservationKind, Int32)? {
+    /// What an Observation's code says it is, the code's place and the code.
+    private mutating func observationKind(_ code: Element?) -> (ObservationKind, Int32, String)? {
         for coding in codings(code) {
             guard let system = coding.system, let value = coding.code else { continue }
             let place = coding.codePlace ?? coding.place
             switch system {
             case FHIRBundleReader.loinc:
                 switch value {
-                case "48676-1", "85319-2": return (.her2(ish: false), place)
-                case "85318-4": return (.her2(ish: true), place)
-                case "16112-5", "85337-4": return (.estrogen, place)
-                case "16113-3", "85339-0": return (.progesterone, place)
-                case "29463-7": return (.measurement("weight"), place)
-                case "8302-2": return (.measurement("height"), place)
-                case "8277-6": return (.measurement("bsa"), place)
-                case "21907-1": return (.mCategory, place)
-                default: if vocabulary.lvefLOINC.contains(value) { return (.measurement("lvef"), place) }
+                case "48676-1", "85319-2": return (.her2(ish: false), place, value)
+                case "85318-4": return (.her2(ish: true), place, value)
+                case "16112-5", "85337-4": return (.estrogen, place, value)
+                case "16113-3", "85339-0": return (.progesterone, place, value)
+                case "29463-7": return (.measurement("weight"), place, value)
+                case "8302-2": return (.measurement("height"), place, value)
+                case "8277-6": return (.measurement("bsa"), place, value)
+                case "21907-1": return (.mCategory, place, value)
+                default: if vocabulary.lvefLOINC.contains(value) { return (.measurement("lvef"), place, value) }
                 }
-            case FHIRBundleReader.snomed where value == "399387003": return (.mCategory, place)
+            case FHIRBundleReader.snomed where value == "399387003": return (.mCategory, place, value)
             case "urn:regimen-guard:observation":
-                if value == "menopausal-status" { return (.menopausal, place) }
+                if value == "menopausal-status" { return (.menopausal, place, value) }
                 fail(place, "unknown code '\(value)' in urn:regimen-guard:observation; its code is menopausal-status")
                 return nil
             default: continue
@@ -127,12 +128,10 @@ extension FHIRBundleReader {
 
     /// An LVEF, weight, height or BSA as a native observation.
     private mutating func measurement(
-        _ entry: Entry, type: String, codePlace: Int32, date: (text: String, place: Int32)?, path: String
+        _ entry: Entry, type: String, code: String, codePlace: Int32, date: (text: String, place: Int32)?, path: String
     ) -> JSONNode {
         var m: [(String, JSONNode)] = [("type", node(type, codePlace))]
-        if type == "lvef", let code = codings(object(entry.resource, "code")).first(where: { $0.codePlace == codePlace })?.code {
-            m.append(("loinc", node(code, codePlace)))
-        }
+        if type == "lvef" { m.append(("loinc", node(code, codePlace))) }
         if let quantity = object(entry.resource, "valueQuantity").flatMap({ self.quantity($0) }),
             case .object(let members) = quantity.kind
         {
