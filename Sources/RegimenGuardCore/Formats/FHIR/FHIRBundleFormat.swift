@@ -7,6 +7,11 @@ public struct FHIRBundleFormat: OrderFormat {
 
     public var name: String { "fhir" }
 
+    /// The extension that marks a MedicationRequest as proposed whatever its status (the CDS Hooks draft orders):
+    /// `{"url": "urn:regimen-guard:proposed", "valueBoolean": true}`. When any request carries it, every other
+    /// MedicationRequest is history.
+    public static let proposedExtensionURL = "urn:regimen-guard:proposed"
+
     public func recognizes(fileName: String, content: ArraySlice<UInt8>) -> Bool {
         fileName.hasSuffixIgnoringCase(".json") && FHIRBundleFormat.hasTopLevelResourceType(content)
     }

@@ -8,7 +8,7 @@ extension FHIRBundleReader {
         var line: JSONNode?
     }
 
-    static let proposedMarker = "urn:regimen-guard:proposed"
+    static let proposedMarker = FHIRBundleFormat.proposedExtensionURL
     static let lineExtension = "urn:regimen-guard:line-of-therapy"
     static let cumulativeExtension = "urn:regimen-guard:cumulative-dose"
     static let intentExtension = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-procedure-intent"
