@@ -23,4 +23,18 @@ import Testing
         let data = try #require(FileManager.default.contents(atPath: spool.file("verdicts/RX-2026-000103.fhir.json.verdict.fhir.json")))
         #expect(Array(data) == native.fhirBundleBytes())
     }
+
+    @Test func withoutTheFlagNoFHIRVerdictIsWritten() throws {
+        let spool = try makeSpool()
+        defer { spool.remove() }
+        try FileManager.default.copyItem(
+            atPath: examplesPath + "/RX-2026-000103.fhir.json", toPath: spool.file("incoming/RX-2026-000103.fhir.json"))
+        let result = try ServiceProcess(arguments: [
+            "watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0",
+            "--log-target", "stderr",
+        ]).wait()
+        #expect(result.status == 0)
+        #expect(entries(spool.file("verdicts")) == ["RX-2026-000103.fhir.json.verdict.json"])
+        #expect(verdict(spool, "RX-2026-000103.fhir.json")?.sourceFormat == "fhir")
+    }
 }
