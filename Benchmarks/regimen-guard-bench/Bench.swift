@@ -100,6 +100,7 @@ struct Bench {
         let policyLoad = now() - policyLoadStart
         row("core: parse + validate, JSON (1 core)", throughput(typicalJSON, "o.json"), "goal >= 50,000 orders/s")
         row("core: parse + validate, CSV (1 core)", throughput(typicalCSV, "o.csv"), "goal >= 50,000 orders/s")
+        FHIRBench.run(validator, examples: examples, quick: quick, row: row)
         row("core: policy load + validation", String(format: "%.1f ms", policyLoad * 1000), "at start and on SIGHUP")
         CoreCost.rows(validator: validator, typical: typicalJSON, quick: quick, row: row)
         if CommandLine.arguments.contains("--core") { return }

@@ -1,5 +1,6 @@
 // Coverage-guided fuzzing of the core with libFuzzer: `Scripts/fuzz` builds this with `-sanitize=fuzzer,address`.
-// Each input is judged as a JSON order and as a CSV order; any crash, or any broken invariant below, is a finding.
+// Each input is judged as a JSON order (a FHIR Bundle when its content is one), as a FHIR file name and as a CSV
+// order; any crash, or any broken invariant below, is a finding.
 import CFuzzer
 import Foundation
 import RegimenGuardCore
@@ -22,7 +23,7 @@ enum Harness {
     }
 
     static func check(_ bytes: [UInt8]) {
-        for name in ["order.json", "order.csv"] {
+        for name in ["order.json", "order.fhir.json", "order.csv"] {
             let verdict = validator.validate(bytes: bytes, fileName: name, at: date)
             if verdict.decision == .invalid {
                 require(!verdict.errors.isEmpty && verdict.findings.isEmpty, "an invalid verdict without errors, or with findings")
@@ -35,6 +36,14 @@ enum Harness {
             require(decoded.jsonBytes() == document, "the verdict document does not round-trip")
             // Judging is deterministic: the same bytes at the same date give the same document.
             require(validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document, "not deterministic")
+            // The verdict as FHIR is JSON, one resource per finding or one OperationOutcome, the same every time.
+            let fhir = verdict.fhirBundleBytes()
+            guard let bundle = (try? JSONSerialization.jsonObject(with: Data(fhir))) as? [String: Any] else {
+                fatalError("broken invariant: the FHIR verdict is not a JSON object")
+            }
+            let entries = (bundle["entry"] as? [Any])?.count ?? -1
+            require(entries == (verdict.decision == .invalid ? 1 : verdict.findings.count), "the FHIR verdict holds \(entries) resources")
+            require(decoded.fhirBundleBytes() == fhir, "the FHIR verdict does not follow from the verdict document")
         }
     }
 }

@@ -300,6 +300,9 @@ public final class Spool: Sendable {
             POSIX.unlink(verdicts, temp)
             do {
                 try POSIX.createFile(verdicts, temp, verdict.jsonBytes(), sync: single)
+                if configuration.fhirVerdicts && verdict.sourceFormat == "fhir" {
+                    try writeFHIRVerdict(verdict, for: items[index].original)
+                }
                 written.append(index)
             } catch {
                 POSIX.unlink(verdicts, temp)
@@ -337,9 +340,23 @@ public final class Spool: Sendable {
         try? POSIX.rename(incoming, item.claim, incoming, item.original)
     }
 
+    /// `<name>.verdict.fhir.json` (`watch --fhir-verdicts`), atomic like every verdict: a synced temp file renamed
+    /// into place; the folder flush of the batch makes the rename durable.
+    private func writeFHIRVerdict(_ verdict: Verdict, for original: FileName) throws(SystemError) {
+        let name = verdictName(for: original, suffix: ".verdict.fhir.json")
+        let temp = FileName(Spool.tempMarker + instance.token + ".").concatenated(with: name)
+        POSIX.unlink(verdicts, temp)
+        do {
+            try POSIX.createFile(verdicts, temp, verdict.fhirBundleBytes(), sync: true)
+            try POSIX.rename(verdicts, temp, verdicts, name)
+        } catch {
+            POSIX.unlink(verdicts, temp)
+            throw error
+        }
+    }
+
     /// `<name>.verdict.json`; a name too long for that is cut and tagged with a hash of the whole name.
-    public func verdictName(for original: FileName) -> FileName {
-        let suffix = ".verdict.json"
+    public func verdictName(for original: FileName, suffix: String = ".verdict.json") -> FileName {
         let room = 255 - suffix.utf8.count - Spool.tempMarker.utf8.count - instance.token.utf8.count - 1
         if original.bytes.count <= room { return original.appending(suffix) }
         var hash: UInt64 = 0xcbf29ce484222325

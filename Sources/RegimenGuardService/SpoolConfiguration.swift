@@ -20,6 +20,8 @@ public struct SpoolConfiguration: Sendable {
     public var workers = 2
     /// Orders committed (made durable) together at most.
     public var batchSize = 512
+    /// Also write `<name>.verdict.fhir.json` (the verdict as a FHIR Bundle) beside the verdict of a FHIR order.
+    public var fhirVerdicts = false
 
     public init(root: String) {
         self.root = root

@@ -36,6 +36,9 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Where logs go: auto (the journal under systemd, else standard error), journal or stderr.")
     var logTarget: LogTarget = .auto
 
+    @Flag(help: "Beside the verdict of a FHIR order, also write <name>.verdict.fhir.json: the verdict as a FHIR R4 Bundle.")
+    var fhirVerdicts = false
+
     @Flag(help: "Drain the orders already there, then exit 0.")
     var exitWhenIdle = false
 
@@ -67,6 +70,7 @@ struct WatchCommand: AsyncParsableCommand {
         configuration.maxSize = maxSize
         configuration.settleTime = .milliseconds(Int64(settleTime * 1000))
         configuration.workers = workers
+        configuration.fhirVerdicts = fhirVerdicts
         let opened: Spool
         do {
             opened = try Spool(configuration: configuration)

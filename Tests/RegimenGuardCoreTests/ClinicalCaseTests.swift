@@ -7,7 +7,8 @@ import Testing
 /// verdict its expectation file names, as JSON and converted to CSV.
 @Suite struct ClinicalCaseTests {
     static let directory = repositoryRoot.appendingPathComponent("Policies/tests").path
-    static let cases: [String] = entries(directory).filter { $0.hasSuffix(".json") }
+    /// The native JSON cases; FHIR Bundles (`*.fhir.json`) are run by ``FHIRBundleTests``.
+    static let cases: [String] = entries(directory).filter { $0.hasSuffix(".json") && !$0.hasSuffix(".fhir.json") }
     /// Cases written as CSV (their own form, not a conversion of a JSON case).
     static let csvCases: [String] = entries(directory).filter { $0.hasSuffix(".csv") }
 

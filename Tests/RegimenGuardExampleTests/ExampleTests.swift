@@ -19,8 +19,15 @@ import Testing
             currentDirectory: Self.root)
     }
 
-    /// `| `FILE` | what it shows | `decision` |` rows of the examples table.
+    /// `| `FILE` | what it shows | `decision` |` rows of the examples table, and each order's FHIR twin
+    /// `NAME.fhir.json`, which the examples promise the same decision.
     static func promisedDecisions() -> [(file: String, decision: String)] {
+        tableDecisions().flatMap { row in
+            [row, ((row.file as NSString).deletingPathExtension + ".fhir.json", row.decision)]
+        }
+    }
+
+    static func tableDecisions() -> [(file: String, decision: String)] {
         let text = (try? String(contentsOfFile: root + "/Examples/README.md", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

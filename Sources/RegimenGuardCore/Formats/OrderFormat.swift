@@ -15,6 +15,16 @@ public protocol OrderFormat: Sendable {
     /// Reads UTF-8 bytes (already checked, byte order mark removed) into an order document, or the errors that
     /// stop it from being one.
     func read(_ bytes: ArraySlice<UInt8>) -> Result<any OrderDocument, OrderErrors>
+
+    /// Reads with the policy's vocabulary at hand, for formats whose mapping needs it (FHIR: which of several
+    /// codings decides the drug, the stop-reason table). The default ignores the vocabulary.
+    func read(_ bytes: ArraySlice<UInt8>, vocabulary: Vocabulary) -> Result<any OrderDocument, OrderErrors>
+}
+
+extension OrderFormat {
+    public func read(_ bytes: ArraySlice<UInt8>, vocabulary: Vocabulary) -> Result<any OrderDocument, OrderErrors> {
+        read(bytes)
+    }
 }
 
 /// What a format read: the order tree, and how to describe places in it in the format's own terms.
@@ -32,6 +42,10 @@ public protocol OrderDocument: Sendable {
 
     /// What the document holds that the format did not read, each with a reason (FHIR.md section 1).
     var ignored: [IgnoredEntry] { get }
+
+    /// Errors the format found while mapping the file onto the tree (FHIR: two patients, a bad `periodUnit`). The
+    /// tree is still decoded and its errors reported too, except one at a place the format already reported.
+    var errors: [OrderError] { get }
 }
 
 /// Several order errors, as one thrown or returned value.
@@ -59,6 +73,8 @@ extension OrderDocument {
     public func evidencePlace(forItemAt path: String) -> EvidencePlace { EvidencePlace(path: path) }
 
     public var ignored: [IgnoredEntry] { [] }
+
+    public var errors: [OrderError] { [] }
 }
 
 /// The formats an order file may have.
@@ -66,6 +82,7 @@ public enum OrderFormats {
     /// Every format this build reads, in the order they are asked. A format recognised by content comes before one
     /// recognised by name alone (a FHIR Bundle is also a `.json` file).
     public static let standard: [any OrderFormat] = [
+        FHIRBundleFormat(),
         JSONOrderFormat(),
         CSVOrderFormat(),
     ]

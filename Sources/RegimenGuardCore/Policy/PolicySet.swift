@@ -95,8 +95,9 @@ struct PolicyLoader {
     private var observationTypes: [ObservationType] = []
     private var observationsSeen = false
     private var rawRules: [(id: String, node: Node, file: String)] = []
+    private var fhir: (terminology: FHIRTerminology, file: String)?
 
-    static let sections: Set<String> = ["policy", "classes", "groups", "agents", "observations", "rules"]
+    static let sections: Set<String> = ["policy", "classes", "groups", "agents", "observations", "rules", "fhir"]
 
     mutating func read(_ file: PolicySourceFile) {
         var reader = YAMLReader(file: file.name)
@@ -163,6 +164,13 @@ struct PolicyLoader {
         for (id, node) in reader.entries(top["rules"], "rules") {
             rawRules.append((id, node, file.name))
         }
+        if let node = top["fhir"] {
+            if let other = fhir {
+                reader.fail(node, "fhir", "the fhir section is already given in \(other.file); give it once")
+            } else if let terminology = FHIRTerminology.read(node, &reader) {
+                fhir = (terminology, file.name)
+            }
+        }
     }
 
     mutating func finish(digest: String) throws(PolicyError) -> PolicySet {
@@ -205,7 +213,8 @@ struct PolicyLoader {
         }
 
         let vocabulary = Vocabulary(
-            classes: classes, groups: groups, agents: agents, observationTypes: observationTypes)
+            classes: classes, groups: groups, agents: agents, observationTypes: observationTypes,
+            fhir: fhir?.terminology ?? FHIRTerminology())
         var resolver = RuleReader(
             classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
             vocabulary: vocabulary)

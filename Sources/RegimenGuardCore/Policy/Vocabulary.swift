@@ -107,6 +107,8 @@ public struct Vocabulary: Sendable {
     public func observationType(loinc: String) -> ObservationType? {
         observationTypes.first { $0.loinc.contains(loinc) }
     }
+    /// The code tables of the FHIR mapping (stop reasons, Condition codes).
+    public private(set) var fhir: FHIRTerminology
 
     private var byName: [String: Int] = [:]
     private var byATC: [String: Int] = [:]
@@ -117,9 +119,11 @@ public struct Vocabulary: Sendable {
     let classBits: [String: UInt64]
 
     init(
-        classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], observationTypes: [ObservationType]
+        classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], observationTypes: [ObservationType],
+        fhir: FHIRTerminology = FHIRTerminology()
     ) {
         self.classes = classes
+        self.fhir = fhir
         self.groups = groups
         self.observationTypes = observationTypes
         var bits: [String: UInt64] = [:]

@@ -120,14 +120,23 @@ public struct Validator: Sendable {
             return .failure(Failure(format: format.name, errors: [OrderError(path: "line \(bad.line), column \(bad.column)", message: "the file is not valid UTF-8")]))
         }
         let document: any OrderDocument
-        switch format.read(body) {
+        switch format.read(body, vocabulary: policy.vocabulary) {
         case .success(let read): document = read
         case .failure(let failure): return .failure(Failure(format: format.name, errors: failure.errors))
         }
         var decoder = OrderDecoder(vocabulary: policy.vocabulary, ruleIDs: ruleIDs, document: document)
-        guard let result = decoder.decode() else {
+        let decoded = decoder.decode()
+        let formatErrors = document.errors
+        guard let result = decoded, formatErrors.isEmpty else {
+            // One error per place: the format's own comes first and stands for the decoder's at the same place or
+            // at an element that contains it (a null `text` leaves its CodeableConcept without a drug).
+            let reported = formatErrors.map(\.path)
+            func covered(_ path: String) -> Bool {
+                reported.contains { $0 == path || $0.hasPrefix(path + ".") || $0.hasPrefix(path + "[") }
+            }
             return .failure(Failure(
-                orderID: Validator.orderID(in: document.tree), format: format.name, errors: decoder.errors,
+                orderID: Validator.orderID(in: document.tree), format: format.name,
+                errors: formatErrors + decoder.errors.filter { !covered($0.path) },
                 ignored: document.ignored))
         }
         return .success(Read(decoded: result, document: document, format: format.name))
