@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // Pure core: bytes and a date in, verdict out. No file, clock or process access.
@@ -70,11 +71,32 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // JWS signature checks (RS*, PS384, ES*) with the system's libcrypto, like SHA-256: see RegimenGuardCDS.
+        .target(name: "CJOSE", linkerSettings: [.linkedLibrary("crypto")]),
+        // `regimen-guard serve`: the CDS Hooks 2.0 service (HTTP, JWT verification, cards, feedback, decision log).
+        .target(
+            name: "RegimenGuardCDS",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardService",
+                "RegimenGuardSystemd",
+                "CSystemd",
+                "CJOSE",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "regimen-guard",
             dependencies: [
                 "RegimenGuardCore",
                 "RegimenGuardService",
+                "RegimenGuardCDS",
                 "RegimenGuardSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +137,12 @@ let package = Package(
         .testTarget(
             name: "RegimenGuardServiceTests",
             dependencies: ["RegimenGuardService", "RegimenGuardCore", "TestSupport", "regimen-guard"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardCDSTests",
+            dependencies: ["RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardService", "TestSupport"],
+            exclude: ["Vectors"],
             swiftSettings: strictSettings
         ),
         .testTarget(

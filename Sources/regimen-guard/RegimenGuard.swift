@@ -10,5 +10,5 @@ struct RegimenGuard: AsyncParsableCommand {
             78 broken policy; several files exit with the worst.
             """,
         version: "1.0.0",
-        subcommands: [ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self])
+        subcommands: [ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self, ServeCommand.self])
 }
