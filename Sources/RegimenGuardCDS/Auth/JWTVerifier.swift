@@ -45,8 +45,6 @@ struct JWTVerifier: Sendable {
         else { return fail("header is not base64url JSON") }
         guard let payloadBytes = Base64URL.decode(parts[1]), let payload = try? JSONParser.parse(payloadBytes), payload.isObject
         else { return fail("payload is not base64url JSON") }
-        guard let signature = Base64URL.decode(parts[2]), !signature.isEmpty else { return fail("signature is not base64url") }
-
         // Header.
         guard let algName = header["alg"]?.string else { return fail("header has no alg") }
         guard let algorithm = JWSAlgorithm(rawValue: algName) else { return fail("alg \(String(algName.prefix(20))) is not allowed") }
@@ -86,6 +84,7 @@ struct JWTVerifier: Sendable {
         guard key.fits(algorithm) else { return fail("key \(kid ?? "(only)") does not fit alg \(algName)", iss) }
 
         // Signature over the ASCII "header.payload".
+        guard let signature = Base64URL.decode(parts[2]), !signature.isEmpty else { return fail("signature is not base64url", iss) }
         let signingInput = token.utf8.prefix(parts[0].count + 1 + parts[1].count)
         guard key.key.verify(algorithm, message: Array(signingInput), signature: signature) else {
             return fail("bad signature", iss)
