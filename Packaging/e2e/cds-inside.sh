@@ -70,5 +70,8 @@ check "after a stop, the next connection starts the service again" bash -c "
 check "stopping the socket and the service leaves nothing listening" bash -c "
   systemctl stop $cds_socket $cds && ! curl -s -m 2 $cds_url/healthz"
 rm -rf /etc/systemd/system/$cds.d; systemctl daemon-reload
+# The admin's key file is site configuration that a purge keeps (like local policies); the purge check below
+# expects /etc/regimen-guard gone, so remove it as an admin retiring the service would.
+rm -f /etc/regimen-guard/cds-jwks/ehr.jwks.json
 echo "### CDS service journal" >> "$log"
 journalctl --no-pager -b -u "$cds" >> "$log" 2>&1
