@@ -89,6 +89,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+            return
+        }
         if event is QuiesceEvent {
             quiescing = true
             if !busy { context.close(promise: nil) }
