@@ -14,7 +14,8 @@ import PackageDescription
 //   413 by Content-Length or while reading, then auth) needs the request head before the body anyway. Measured
 //   on this 2-core machine (2026-12-01, clean debug builds of probe packages, load 10-16 from other builds, so
 //   CPU seconds are the fair figure): nothing 5 s CPU; swift-nio 111 s CPU (326 s wall); Hummingbird
-//   2.28.1 232 s CPU (383 s wall), twice NIO alone. The NIO targets are built by debug, ASan, TSan and release builds (not fuzzing).
+//   2.28.1 232 s CPU (383 s wall), twice NIO alone. Debug, ASan, TSan and release builds compile NIO (fuzzing
+//   does not).
 // - JWT (JWS ES256/ES384/RS256/RS384/PS384) is verified with the same system libcrypto (EVP_PKEY_fromdata from
 //   JWK members, EVP_DigestVerify; ES* raw r||s converted to DER) in the small C target CJOSE, not jwt-kit:
 //   jwt-kit 5.8.0 with swift-crypto, swift-certificates and swift-asn1 measured 284 s CPU (658 s wall) for a
