@@ -8,6 +8,20 @@ import PackageDescription
 // SHA-256 (`source_sha256`, the policy digest) comes from the system's OpenSSL libcrypto (libssl-dev), not
 // swift-crypto: swift-crypto compiles its own BoringSSL, about 2 of a debug build's 3.5 minutes, and CI builds
 // five times (debug, ASan, TSan, fuzzing, release package).
+// - swift-nio (NIOPosix + NIOHTTP1): the HTTP/1.1 server of `regimen-guard serve` (CDS Hooks). Chosen over
+//   Hummingbird 2, which is built on it: socket activation needs `ServerBootstrap.withBoundSocket(_:)`, which
+//   Hummingbird 2.28.1's `BindAddress` does not expose, and the contract's order of checks (404, 405, preflight,
+//   413 by Content-Length or while reading, then auth) needs the request head before the body anyway. Measured
+//   on this 2-core machine (2026-12-01, clean debug builds of probe packages, load 10-16 from other builds, so
+//   CPU seconds are the fair figure): nothing 5 s CPU; swift-nio 111 s CPU (326 s wall); Hummingbird
+//   2.28.1 232 s CPU (383 s wall), twice NIO alone. Debug, ASan, TSan and release builds compile NIO (fuzzing
+//   does not).
+// - JWT (JWS ES256/ES384/RS256/RS384/PS384) is verified with the same system libcrypto (EVP_PKEY_fromdata from
+//   JWK members, EVP_DigestVerify; ES* raw r||s converted to DER) in the small C target CJOSE, not jwt-kit:
+//   jwt-kit 5.8.0 with swift-crypto, swift-certificates and swift-asn1 measured 284 s CPU (658 s wall) for a
+//   clean debug build, against 0 s for libcrypto, which is already linked and security-maintained by Debian;
+//   ×4 builds in CI that is about 10 minutes of an idle 2-core machine. The verifier is tested against tokens
+//   signed by PyJWT + cryptography (Tests/RegimenGuardCDSTests/Vectors, Tests/cds).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -24,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // Pure core: bytes and a date in, verdict out. No file, clock or process access.
@@ -70,11 +85,32 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // JWS signature checks (RS*, PS384, ES*) with the system's libcrypto, like SHA-256: see RegimenGuardCDS.
+        .target(name: "CJOSE", linkerSettings: [.linkedLibrary("crypto")]),
+        // `regimen-guard serve`: the CDS Hooks 2.0 service (HTTP, JWT verification, cards, feedback, decision log).
+        .target(
+            name: "RegimenGuardCDS",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardService",
+                "RegimenGuardSystemd",
+                "CSystemd",
+                "CJOSE",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "regimen-guard",
             dependencies: [
                 "RegimenGuardCore",
                 "RegimenGuardService",
+                "RegimenGuardCDS",
                 "RegimenGuardSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +165,12 @@ let package = Package(
             name: "RegimenGuardExampleTests",
             dependencies: ["TestSupport", "regimen-guard"],
             exclude: ["Snapshots"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardCDSTests",
+            dependencies: ["RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardService", "TestSupport"],
+            exclude: ["Vectors"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -309,6 +309,8 @@ struct Bench {
         service.stop()
         for spool in [floorSpool, serviceSpool, processSpool] { try? FileManager.default.removeItem(atPath: spool) }
 
+        CDSBench.run(binary: binary, policies: policies, quick: quick, row: row)
+
         var machine = utsname()
         uname(&machine)
         let release = withUnsafeBytes(of: machine.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

@@ -177,6 +177,9 @@ check "the upgrade kept the local policy and the enablement" \
 submit RX-E2E-5 docetaxel
 check "orders are judged after the upgrade" judged RX-E2E-5 accept
 
+# --- CDS Hooks service (socket activation, reload, watchdog, stop) ----------------------------------------
+. /root/e2e/cds-inside.sh
+
 # --- Stop, remove, reinstall, purge -------------------------------------------------------------------------
 check "systemctl stop is clean: exit 0, result success, stopping entry logged" bash -c "
   $(declare -f journal_has); unit=$unit
