@@ -55,15 +55,42 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Linux calls Swift's Glibc module lacks (renameat2 RENAME_NOREPLACE, syncfs).
+        // Linux calls Swift's Glibc module lacks (renameat2 RENAME_NOREPLACE, syncfs, F_SETLEASE).
         .target(name: "CLinux"),
+        // What a verdict becomes in the logs (priority, MESSAGE_ID, fields, sanitised error paths), for every
+        // service that judges orders (the spool, the CDS Hooks service).
+        .target(
+            name: "RegimenGuardJournal",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The policy folders, the loaded policy set and its SIGHUP reload (a Service keeping the last good set).
+        .target(
+            name: "RegimenGuardPolicyStore",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardJournal",
+                "RegimenGuardSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The spool service: inotify, claim, atomic verdicts, archive, quarantine, lifecycle.
         .target(
             name: "RegimenGuardService",
             dependencies: [
                 "RegimenGuardCore",
                 "RegimenGuardSystemd",
+                "RegimenGuardJournal",
+                "RegimenGuardPolicyStore",
                 "CLinux",
+                "CLibcrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -76,6 +103,8 @@ let package = Package(
                 "RegimenGuardCore",
                 "RegimenGuardService",
                 "RegimenGuardSystemd",
+                "RegimenGuardJournal",
+                "RegimenGuardPolicyStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,7 +113,7 @@ let package = Package(
         // Benchmarks that print numbers (throughput, latency percentiles, memory); not tests.
         .executableTarget(
             name: "regimen-guard-bench",
-            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CLinux"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardPolicyStore", "CLinux"],
             path: "Benchmarks/regimen-guard-bench",
             swiftSettings: strictSettings
         ),
@@ -92,7 +121,7 @@ let package = Package(
         .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
         .executableTarget(
             name: "regimen-guard-fuzz",
-            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CFuzzer"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardPolicyStore", "CFuzzer"],
             path: "Fuzz/regimen-guard-fuzz",
             swiftSettings: strictSettings
         ),
@@ -114,7 +143,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RegimenGuardServiceTests",
-            dependencies: ["RegimenGuardService", "RegimenGuardCore", "TestSupport", "regimen-guard"],
+            dependencies: [
+                "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport",
+                "regimen-guard",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

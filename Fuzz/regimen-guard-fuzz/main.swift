@@ -3,7 +3,7 @@
 import CFuzzer
 import Foundation
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 enum Harness {
     static let validator: Validator = {

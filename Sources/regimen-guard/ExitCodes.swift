@@ -1,6 +1,6 @@
 import ArgumentParser
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 /// The contract's exit codes (ORDERS.md section 5), beyond a decision's own.
 enum ExitCodes {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import RegimenGuardCore
+import RegimenGuardPolicyStore
 import RegimenGuardService
 import TestSupport
 import Testing
