@@ -162,7 +162,7 @@ public final class SpoolService: Service, Sendable {
         // SIGHUP must be trapped before READY=1: its default action ends the process.
         await store.waitUntilListening()
         notifier.ready()
-        updateStatus(state)
+        updateStatus(&state)
         drain(&state, continuation)
         if options.exitWhenIdle && state.isIdle { return await finish(&state) }
         arm(&state, continuation)
@@ -170,7 +170,11 @@ public final class SpoolService: Service, Sendable {
         for await event in events.cancelOnGracefulShutdown() {
             switch event {
             case .watch: handle(inbox.takeAll(), &state)
-            case .tick: tick(&state)
+            case .tick:
+                // The timer fired: a new one is armed below for whatever is due next.
+                state.timer = nil
+                state.timerDeadline = nil
+                tick(&state)
             case .done(let lane): collect(lane, &state)
             }
             if !state.spool.foldersAreCurrent, let reopened = reopen(&state, inbox, continuation) {
@@ -208,9 +212,12 @@ public final class SpoolService: Service, Sendable {
         var refused: Set<FileName> = []
         var jobs: [Lane: Job] = [:]
         var inFlight: Set<FileName> = []
+        /// Names that arrived again while an order of that name was in flight: looked at once it is done.
+        var recheck: Set<FileName> = []
         var timer: Task<Void, Never>?
         var timerDeadline: ContinuousClock.Instant?
         var counts: [Decision: Int] = [:]
+        var lastStatus = ""
 
         var isIdle: Bool {
             queue.isEmpty && heavyQueue.isEmpty && settling.isEmpty && futureSince.isEmpty && retryAt == nil && jobs.isEmpty
@@ -218,7 +225,15 @@ public final class SpoolService: Service, Sendable {
 
         mutating func enqueue(_ work: Spool.Work) {
             let name = work.name
-            if case .incoming = work, backoff.contains(name) || refused.contains(name) || inFlight.contains(name) { return }
+            if case .incoming = work, inFlight.contains(name) {
+                recheck.insert(name)
+                return
+            }
+            if case .incoming = work, backoff.contains(name) || refused.contains(name) {
+                // Looked at again at the retry (a rescan), not before.
+                settling[name] = nil
+                return
+            }
             settling[name] = nil
             futureSince[name] = nil
             if queued.insert(work).inserted { queue.append(work) }
@@ -263,7 +278,9 @@ public final class SpoolService: Service, Sendable {
             case .arrived(let name) where !name.isIgnored:
                 state.enqueue(.incoming(name))
             case .written(let name) where !name.isIgnored:
-                if !state.queued.contains(.incoming(name)) && !state.backoff.contains(name) && !state.inFlight.contains(name) {
+                if state.inFlight.contains(name) {
+                    state.recheck.insert(name)
+                } else if !state.queued.contains(.incoming(name)) && !state.backoff.contains(name) {
                     state.settling[name] = due
                 }
             case .created(let name) where !name.isIgnored:
@@ -324,7 +341,7 @@ public final class SpoolService: Service, Sendable {
             start(.heavy, [state.heavyQueue.removeFirst()], &state, continuation)
         }
         feedWatchdog(&state)
-        updateStatus(state)
+        updateStatus(&state)
     }
 
     private func start(_ lane: Lane, _ work: [Spool.Work], _ state: inout LoopState, _ continuation: AsyncStream<Event>.Continuation) {
@@ -346,6 +363,11 @@ public final class SpoolService: Service, Sendable {
         state.jobs[lane] = nil
         for item in job.work { state.inFlight.remove(item.name) }
         record(outcomes, &state)
+        for item in job.work where state.recheck.remove(item.name) != nil {
+            if POSIX.lstat(state.spool.incoming, item.name) != nil {
+                state.settling[item.name] = clock.now.advanced(by: state.spool.configuration.settleTime)
+            }
+        }
     }
 
     private func record(_ outcomes: [Spool.Outcome], _ state: inout LoopState) {
@@ -444,12 +466,15 @@ public final class SpoolService: Service, Sendable {
         }
     }
 
-    private func updateStatus(_ state: LoopState) {
+    /// `STATUS=`, sent only when it changed (the manager's socket queue is short; a full one blocks the sender).
+    private func updateStatus(_ state: inout LoopState) {
         let total = state.counts.values.reduce(0, +)
         let backlog = state.queue.count + state.heavyQueue.count + state.settling.count + state.inFlight.count
-        notifier.status(
-            "\(total) orders: \(state.counts[.accept] ?? 0) accepted, \(state.counts[.review] ?? 0) review, "
-                + "\(state.counts[.reject] ?? 0) rejected, \(state.counts[.invalid] ?? 0) invalid; backlog \(backlog)")
+        let text = "\(total) orders: \(state.counts[.accept] ?? 0) accepted, \(state.counts[.review] ?? 0) review, "
+            + "\(state.counts[.reject] ?? 0) rejected, \(state.counts[.invalid] ?? 0) invalid; backlog \(backlog)"
+        guard text != state.lastStatus else { return }
+        state.lastStatus = text
+        notifier.status(text)
     }
 
     /// Shutdown: ordinary batches in hand are finished (milliseconds); a heavy order still being judged is given

@@ -165,15 +165,16 @@ import Testing
         // each logged once.
         #expect(!waitUntil(timeout: .seconds(4), pollEvery: .milliseconds(50)) { faults() > 5 }, "\(faults()) fault lines")
         #expect(chown(spool.file("archive"), nobody, gid_t(nobody)) == 0)
-        #expect(waitUntil(timeout: .seconds(40)) { entries(spool.file("archive")) == ["RX-BACKOFF.json"] })
+        #expect(waitUntil(timeout: .seconds(40)) { entries(spool.file("archive")) == ["RX-BACKOFF.json"] }, "\(text(log).suffix(3_000))")
         #expect(verdict(spool, "RX-BACKOFF.json")?.decision == .reject)
     }
 
     // MARK: - 8. A heavy order does not block the others
 
-    /// A 1 MiB order of one object with about 100,000 short keys (duplicate checks used to be quadratic).
+    /// A 1 MiB order of about 100,000 short unknown keys: with the core of today, many minutes of CPU (its duplicate
+    /// and unknown-key checks grow with the square of the keys).
     static func heavyOrder() -> String {
-        var text = "{\"order_id\": \"RX-HEAVY\", \"patient\": {\"id\": \"\(patientSecret)\", \"her2_status\": \"positive\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}, \"line_of_therapy\": 1, \"medications\": [{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}], \"extensions\": {\"x\": {"
+        var text = "{\"order_id\": \"RX-HEAVY\", \"patient\": {\"id\": \"\(patientSecret)\", \"her2_status\": \"positive\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}, \"line_of_therapy\": 1, \"medications\": [{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}], "
         var keys: [String] = []
         var size = text.utf8.count
         var index = 0
@@ -183,7 +184,7 @@ import Testing
             size += key.utf8.count + 1
             index += 1
         }
-        text += keys.joined(separator: ",") + "}}}"
+        text += keys.joined(separator: ",") + "}"
         return text
     }
 
@@ -199,19 +200,23 @@ import Testing
         for name in names { try drop(sampleOrder(String(name.dropLast(5)), decision: .accept), as: name, into: spool.path) }
         let clock = ContinuousClock()
         let started = clock.now
-        #expect(waitUntil(timeout: .seconds(15)) { names.allSatisfy { verdict(spool, $0) != nil } },
+        // The notify socket is read meanwhile, as systemd reads it (its queue holds only a few datagrams).
+        #expect(waitUntil(timeout: .seconds(15)) {
+            notify.waitFor(timeout: .milliseconds(1)) { _ in false }
+            return names.allSatisfy { verdict(spool, $0) != nil }
+        },
                 "ordinary verdicts: \(names.filter { verdict(spool, $0) != nil }.count) of 100 after \(clock.now - started)")
         // The watchdog keeps being fed (every 0.5 s) while the heavy order is judged.
         notify.reset()
         #expect(notify.waitFor(timeout: .seconds(2)) { $0 == "WATCHDOG=1" } != nil)
         let heavyPending = verdict(spool, "RX-HEAVY.json") == nil
         // SIGTERM is answered within seconds, even with the heavy order in hand; it is not lost.
-        let stopping = clock.now
         service.signal(SIGTERM)
         #expect(notify.waitFor(timeout: .seconds(5)) { $0 == "STOPPING=1" } != nil)
-        let result = service.wait()
-        #expect(clock.now - stopping < .seconds(5), "SIGTERM took \(clock.now - stopping)")
-        #expect(result.status == 0)
+        let exited = waitUntil(timeout: .seconds(5)) { !service.process.isRunning }
+        #expect(exited, "SIGTERM not answered within 5 s")
+        guard exited else { return }
+        #expect(service.wait().status == 0)
         if heavyPending {
             #expect(entries(spool.file("incoming")).contains("RX-HEAVY.json") || verdict(spool, "RX-HEAVY.json") != nil)
         }
