@@ -294,12 +294,14 @@ public final class Spool: Sendable {
     }
 
     /// Claims, judges and commits `work`, in batches of ``SpoolConfiguration/batchSize``.
-    public func process(_ work: [Work], judge: @escaping Judge, hooks: BatchHooks = BatchHooks()) -> [Outcome] {
+    /// - Parameter isolated: the orders are judged on their own (the heavy lane): each one's claim counts one more
+    ///   attempt before it is judged, so a crash or kill meanwhile is counted against that order alone.
+    public func process(_ work: [Work], judge: @escaping Judge, hooks: BatchHooks = BatchHooks(), isolated: Bool = false) -> [Outcome] {
         var outcomes: [Outcome] = []
         var start = 0
         while start < work.count {
             let batch = Array(work[start..<min(work.count, start + configuration.batchSize)])
-            outcomes += processBatch(batch, judge: judge, hooks: hooks)
+            outcomes += processBatch(batch, judge: judge, hooks: hooks, isolated: isolated)
             start += batch.count
         }
         return outcomes
@@ -324,10 +326,11 @@ public final class Spool: Sendable {
     }
 
     /// The protocol, in its four steps.
-    func processBatch(_ batch: [Work], judge: @escaping Judge, hooks: BatchHooks) -> [Outcome] {
+    func processBatch(_ batch: [Work], judge: @escaping Judge, hooks: BatchHooks, isolated: Bool) -> [Outcome] {
         var outcomes: [Outcome] = []
         var items = claim(batch, &outcomes)
         guard hooks.claimed(items.map(\.claim)) else { return outcomes + giveBack(items) }
+        if isolated { countAttempt(&items) }
         self.judge(&items, judge)
         guard hooks.proceed() else { return outcomes + giveBack(items) }
         commit(&items)
@@ -341,7 +344,15 @@ public final class Spool: Sendable {
 
     /// Gives a claim of this instance back to `incoming/` (a shutdown that does not wait for its judgement).
     public func giveBack(_ claim: Claim) {
-        try? POSIX.renameNoReplace(claims, claim.path, incoming, claim.name)
+        // Judged on its own, the claim may have moved on to its next attempt's folder meanwhile.
+        for candidate in [claim, Claim(owner: claim.owner, crashes: claim.crashes + 1, name: claim.name)] {
+            do {
+                try POSIX.renameNoReplace(claims, candidate.path, incoming, claim.name)
+                return
+            } catch {
+                continue
+            }
+        }
     }
 
     // MARK: Claim
@@ -362,7 +373,7 @@ public final class Spool: Sendable {
                 }
                 target = Claim(owner: instance, crashes: 0, name: name)
             case .claim(let claim):
-                crashes = claim.crashes + (claim.owner == instance ? 0 : 1)
+                crashes = claim.crashes
                 poisoned = crashes > configuration.maxCrashes
                 target = Claim(owner: instance, crashes: crashes, name: claim.name)
             }
@@ -394,6 +405,24 @@ public final class Spool: Sendable {
             items.append(Item(work: .claim(target), claim: target, input: read(target, original: original)))
         }
         return items
+    }
+
+    /// Moves each claim to the next attempt's folder before it is judged on its own: if the process dies while
+    /// judging it, the next instance finds one more attempt on that order, and on no other.
+    private func countAttempt(_ items: inout [Item]) {
+        for index in items.indices {
+            guard case .order = items[index].input else { continue }
+            let from = items[index].claim
+            let to = Claim(owner: instance, crashes: from.crashes + 1, name: from.name)
+            do {
+                try ensureOwnFolder(to.crashes)
+                try POSIX.renameNoReplace(claims, from.path, claims, to.path)
+                items[index].claim = to
+                items[index].work = .claim(to)
+            } catch {
+                // Not counted (the name is taken there): judged all the same.
+            }
+        }
     }
 
     private func ensureOwnFolder(_ crashes: Int) throws(SystemError) {

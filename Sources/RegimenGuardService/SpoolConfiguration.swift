@@ -23,7 +23,8 @@ public struct SpoolConfiguration: Sendable {
     /// An order larger than this (bytes) is judged on its own lane, one at a time, so it never holds up ordinary
     /// orders; so is an order that was in hand at a crash.
     public var heavySize = 16 << 10
-    /// An order in hand at more crashes (or watchdog kills) than this is quarantined with an `invalid` verdict.
+    /// An order judged on its own (after a crash with it in hand, or heavy) at more crashes or watchdog kills than
+    /// this is quarantined with an `invalid` verdict.
     public var maxCrashes = 2
     /// The watchdog is no longer fed once one order has been judged for this long: systemd then kills the
     /// process, and the order counts one crash.

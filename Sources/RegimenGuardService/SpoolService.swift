@@ -351,7 +351,7 @@ public final class SpoolService: Service, Sendable {
         let spool = state.spool
         let judge = Spool.judge(with: Validator(policy: store.current))
         Thread.detachNewThread {
-            let outcomes = spool.process(work, judge: judge, hooks: job.hooks)
+            let outcomes = spool.process(work, judge: judge, hooks: job.hooks, isolated: lane == .heavy)
             job.finish(outcomes)
             continuation.yield(.done(lane))
         }

@@ -158,9 +158,9 @@ import Testing
     @Test func anOrderInHandAtMoreThanTwoCrashesIsQuarantinedWithAReason() throws {
         let dir = try makeSpool()
         defer { dir.remove() }
-        // In hand at two crashes already (its claim says 2), then the instance holding it died again.
-        try dir.write(".claims/\(Self.deadToken())/2/RX-POISON.json", sampleOrder("RX-POISON"))
-        try dir.write(".claims/\(Self.deadToken())/1/RX-SURVIVOR.json", sampleOrder("RX-SURVIVOR"))
+        // Judged on its own three times, and each time the instance died (its claim's folder says 3).
+        try dir.write(".claims/\(Self.deadToken())/3/RX-POISON.json", sampleOrder("RX-POISON"))
+        try dir.write(".claims/\(Self.deadToken())/2/RX-SURVIVOR.json", sampleOrder("RX-SURVIVOR"))
         let spool = try open(dir)
         let outcomes = spool.process(work(try spool.scan()), validator: validator)
         let poison = outcomes.first { $0.name.description == "RX-POISON.json" }
@@ -188,11 +188,12 @@ import Testing
         #expect(spool.isHeavy(.claim(claims[0])), "an order in hand at a crash is judged on its own")
         let seen = Mutex<[String]>([])
         let path = dir.file(".claims/\(mine.token)/1/RX-C.json")
-        // While in hand, the claim says one crash: a kill now leaves that count for the next instance.
-        _ = spool.process(claims.map { .claim($0) }, judge: Spool.judge(with: validator), hooks: Spool.BatchHooks(claimed: { _ in
+        // While it is judged on its own, its claim says one attempt: a kill now leaves that count for the next
+        // instance.
+        _ = spool.process(claims.map { .claim($0) }, judge: Spool.judge(with: validator), hooks: Spool.BatchHooks(proceed: {
             seen.withLock { $0.append(FileManager.default.fileExists(atPath: path) ? "counted" : "not counted") }
             return true
-        }))
+        }), isolated: true)
         #expect(seen.withLock { $0 } == ["counted"])
         #expect(verdict(dir, "RX-C.json")?.orderID == "RX-C")
         // A shutdown gives an order back without counting a crash.
