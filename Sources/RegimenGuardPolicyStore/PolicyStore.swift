@@ -3,7 +3,6 @@ import RegimenGuardCore
 import RegimenGuardJournal
 import RegimenGuardSystemd
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 
 /// The policy set a service judges with, and its reload: one store per process, shared by every service of its
@@ -16,8 +15,8 @@ import UnixSignals
 public final class PolicyStore: Service, Sendable {
     /// The folders read, in overlay order.
     public let directories: [String]
-    private let state: Mutex<PolicySet>
-    private let listening = Mutex<(ready: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state: Locked<PolicySet>
+    private let listening = Locked<(ready: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let logger: Logger
     private let notifier: Notifier
 
@@ -25,7 +24,7 @@ public final class PolicyStore: Service, Sendable {
     ///   - initial: the set loaded at start (a broken set at start is the caller's to report, exit 78).
     public init(directories: [String], initial: PolicySet, logger: Logger, notifier: Notifier = Notifier()) {
         self.directories = directories
-        self.state = Mutex(initial)
+        self.state = Locked(initial)
         self.logger = logger
         self.notifier = notifier
     }

@@ -23,7 +23,7 @@ public final class Spool: Sendable {
     public let configuration: SpoolConfiguration
     public let instance: InstanceID
     let incoming: Int32, verdicts: Int32, archive: Int32, quarantine: Int32, claims: Int32
-    private let ownFolders = Mutex<Set<Int>>([])
+    private let ownFolders = Locked<Set<Int>>([])
     private let tempCounter = Atomic<UInt64>(0)
 
     /// The spool root's folder of claims (reserved: the service's own).
@@ -486,7 +486,7 @@ public final class Spool: Sendable {
             case .quarantine(let reason), .refuse(let reason): return .refused(fileName: fileName, reason: reason)
             }
         }
-        let results = Mutex<[Verdict?]>(Array(repeating: nil, count: inputs.count))
+        let results = Locked<[Verdict?]>(Array(repeating: nil, count: inputs.count))
         let work = { @Sendable (index: Int) in
             guard let input = inputs[index] else { return }
             let verdict = judge(input)

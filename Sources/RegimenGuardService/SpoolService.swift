@@ -5,7 +5,6 @@ import RegimenGuardJournal
 import RegimenGuardPolicyStore
 import RegimenGuardSystemd
 import ServiceLifecycle
-import Synchronization
 import UnixSignals
 
 /// `regimen-guard watch`: serves one spool until shut down.
@@ -80,7 +79,7 @@ public final class SpoolService: Service, Sendable {
             var outcomes: [Spool.Outcome]?
             var waiters: [CheckedContinuation<Void, Never>] = []
         }
-        private let state = Mutex(State())
+        private let state = Locked(State())
 
         init(lane: Lane, work: [Spool.Work]) {
             self.lane = lane
