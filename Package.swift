@@ -70,15 +70,42 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Linux calls Swift's Glibc module lacks (renameat2 RENAME_NOREPLACE, syncfs).
+        // Linux calls Swift's Glibc module lacks (renameat2 RENAME_NOREPLACE, syncfs, F_SETLEASE).
         .target(name: "CLinux"),
+        // What a verdict becomes in the logs (priority, MESSAGE_ID, fields, sanitised error paths), for every
+        // service that judges orders (the spool, the CDS Hooks service).
+        .target(
+            name: "RegimenGuardJournal",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The policy folders, the loaded policy set and its SIGHUP reload (a Service keeping the last good set).
+        .target(
+            name: "RegimenGuardPolicyStore",
+            dependencies: [
+                "RegimenGuardCore",
+                "RegimenGuardJournal",
+                "RegimenGuardSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The spool service: inotify, claim, atomic verdicts, archive, quarantine, lifecycle.
         .target(
             name: "RegimenGuardService",
             dependencies: [
                 "RegimenGuardCore",
                 "RegimenGuardSystemd",
+                "RegimenGuardJournal",
+                "RegimenGuardPolicyStore",
                 "CLinux",
+                "CLibcrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -92,7 +119,8 @@ let package = Package(
             name: "RegimenGuardCDS",
             dependencies: [
                 "RegimenGuardCore",
-                "RegimenGuardService",
+                "RegimenGuardPolicyStore",
+                "RegimenGuardJournal",
                 "RegimenGuardSystemd",
                 "CSystemd",
                 "CJOSE",
@@ -112,6 +140,8 @@ let package = Package(
                 "RegimenGuardService",
                 "RegimenGuardCDS",
                 "RegimenGuardSystemd",
+                "RegimenGuardJournal",
+                "RegimenGuardPolicyStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -127,7 +157,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "regimen-guard-bench",
-            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CLinux", "CSimdjsonFloor"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardPolicyStore", "CLinux", "CSimdjsonFloor"],
             path: "Benchmarks/regimen-guard-bench",
             swiftSettings: strictSettings
         ),
@@ -135,7 +165,7 @@ let package = Package(
         .target(name: "CFuzzer", path: "Fuzz/CFuzzer"),
         .executableTarget(
             name: "regimen-guard-fuzz",
-            dependencies: ["RegimenGuardCore", "RegimenGuardService", "CFuzzer"],
+            dependencies: ["RegimenGuardCore", "RegimenGuardPolicyStore", "CFuzzer"],
             path: "Fuzz/regimen-guard-fuzz",
             swiftSettings: strictSettings
         ),
@@ -157,7 +187,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RegimenGuardServiceTests",
-            dependencies: ["RegimenGuardService", "RegimenGuardCore", "TestSupport", "regimen-guard"],
+            dependencies: [
+                "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport",
+                "regimen-guard",
+            ],
             swiftSettings: strictSettings
         ),
         // The built binary on the repository's examples, the README's console sample and every command's --help.
@@ -169,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegimenGuardCDSTests",
-            dependencies: ["RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardService", "TestSupport"],
+            dependencies: ["RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport"],
             exclude: ["Vectors"],
             swiftSettings: strictSettings
         ),

@@ -9,7 +9,7 @@ import CLinux
 import Foundation
 import Glibc
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("regimen-guard-bench: \(message)\n".utf8))

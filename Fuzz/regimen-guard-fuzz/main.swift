@@ -4,7 +4,7 @@
 import CFuzzer
 import Foundation
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 enum Harness {
     static let validator: Validator = {

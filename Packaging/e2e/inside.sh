@@ -125,6 +125,26 @@ printf '{"order_id": "RX-E2E-BAD", "patient": {"id": "MRN-E2E-SECRET"}, "medicat
 check "an unreadable order gets an invalid verdict and an order-invalid journal entry" bash -c "
   $(declare -f waitfor journal_has verdict judged); spool=$spool unit=$unit
   judged RX-E2E-BAD invalid && journal_has MESSAGE_ID=3275db35b2094a51867404e5e5c1fed0 REGIMEN_GUARD_FILE=RX-E2E-BAD.json"
+# --- One order's alert flood (journald's default rate limit: 10,000 entries per 30 s) ---------------------------
+python3 - > /root/e2e/flood.json <<'PY'
+import json
+meds = [{"drug": "trastuzumab", "start": "2026-12-01"}] * 120 + [{"drug": "epirubicin", "start": "2026-12-01", "cycles": 4, "cycle_length_days": 21}] * 120
+print(json.dumps({"order_id": "RX-E2E-FLOOD", "patient": {"id": "MRN-E2E-SECRET", "her2_status": "positive", "hr_status": "positive",
+  "disease_setting": "metastatic"}, "line_of_therapy": 1, "medications": meds,
+  "observations": [{"type": "lvef", "value": 60, "unit": "%", "date": "2026-11-20"}]}))
+PY
+runuser -u pharmacy -- sh -c "cat > $spool/incoming/.flood.part && mv $spool/incoming/.flood.part $spool/incoming/RX-E2E-FLOOD.json" < /root/e2e/flood.json
+waitfor 60 test -s "$(verdict RX-E2E-FLOOD)"
+submit RX-E2E-AFTER epirubicin
+check "after a flood order (thousands of findings), the next order's critical finding reaches the journal (default rate limit)" bash -c "
+  $(declare -f waitfor judged verdict journal_has); spool=$spool unit=$unit
+  judged RX-E2E-AFTER reject && waitfor 20 journal_has MESSAGE_ID=f06e9ef1300d4630b8ab5ae01f6145fb REGIMEN_GUARD_ORDER_ID=RX-E2E-AFTER"
+check "the flood order has at most one journal entry per rule, with a count, and at most 22 in all" bash -c "
+  journalctl --sync; n=\$(journalctl --no-pager -u $unit -o json REGIMEN_GUARD_ORDER_ID=RX-E2E-FLOOD | wc -l); echo \"\$n entries\"
+  c=\$(journalctl --no-pager -u $unit -o json REGIMEN_GUARD_ORDER_ID=RX-E2E-FLOOD REGIMEN_GUARD_RULE=her2-anthracycline-concurrent | grep -o '\"REGIMEN_GUARD_COUNT\":\"[0-9]*\"')
+  echo \"\$c\"; [ \"\$n\" -le 22 ] && [ \"\$(echo \"\$c\" | wc -l)\" = 1 ] && ! echo \"\$c\" | grep -q '\"1\"'"
+check "journald suppressed nothing of the service" bash -c "
+  journalctl --sync; ! journalctl --no-pager -b -o cat -u systemd-journald | grep -i 'suppressed'"
 check "the patient identifier is nowhere in the journal" bash -c "journalctl --sync; ! journalctl -o json --no-pager | grep -q MRN-E2E-SECRET"
 
 # --- Reload -------------------------------------------------------------------------------------------------
@@ -162,11 +182,46 @@ check "SIGSTOP: the watchdog kills the hung service and systemd restarts it (NRe
   waitfor 30 bash -c '[ \$(systemctl show -p NRestarts --value $unit) -gt $restarts ] && systemctl is-active $unit' &&
   [ \"\$(systemctl show -p MainPID --value $unit)\" != $stopped ] &&
   journalctl --no-pager -b -u $unit | grep -i 'watchdog timeout'"
+check "a watchdog timeout ends the process at once (SIGKILL, within 3 s), not after TimeoutStopSec" bash -c "
+  journalctl --sync; out=\$(journalctl --no-pager -b -u $unit -o short-unix | grep -E 'Watchdog timeout|Main process exited' | tail -n 2); echo \"\$out\"
+  t1=\$(echo \"\$out\" | grep 'Watchdog timeout' | tail -n 1 | cut -d' ' -f1); t2=\$(echo \"\$out\" | grep 'Main process exited' | tail -n 1 | cut -d' ' -f1)
+  [ -n \"\$t1\" ] && [ -n \"\$t2\" ] && python3 -c \"import sys; sys.exit(0 if 0 <= \$t2 - \$t1 < 3 else 1)\" &&
+  echo \"\$out\" | grep -q 'status=9/KILL'"
+check "the unit runs with WatchdogSignal=SIGKILL and SWIFT_BACKTRACE=enable=no, and nothing dumped memory to the journal" bash -c "
+  [ \"\$(systemctl show -p WatchdogSignal --value $unit)\" = 9 ] && systemctl show -p Environment --value $unit | grep -q 'SWIFT_BACKTRACE=enable=no' &&
+  journalctl --sync && ! journalctl --no-pager -b -o cat -u $unit | grep -E 'Program crashed|Backtrace|Fatal error|rax 0x|Registers:'"
 submit RX-E2E-4 docetaxel
 check "the restarted service judges orders" judged RX-E2E-4 accept
 rm -r /etc/systemd/system/regimen-guard.service.d
 systemctl daemon-reload
 
+# --- A heavy or poison order under the real systemd (scaled: watchdog 2 s, judge time limit 1 s) ----------------
+mkdir -p /etc/systemd/system/regimen-guard.service.d
+printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nWatchdogSec=2s\nRestartSec=1s\nExecStart=\nExecStart=/usr/bin/regimen-guard watch --spool /var/spool/regimen-guard --log-target journal --judge-time-limit 1\n' \
+  > /etc/systemd/system/regimen-guard.service.d/e2e-poison.conf
+systemctl daemon-reload
+systemctl restart regimen-guard
+python3 -c "
+import sys
+head = '{\"order_id\": \"RX-E2E-HEAVY\", \"patient\": {\"id\": \"MRN-E2E-SECRET\", \"her2_status\": \"positive\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}, \"medications\": [{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}]'
+keys = []; size = len(head); i = 0
+while size < 1040000:
+    k = '\"%x\":1' % i; keys.append(k); size += len(k) + 1; i += 1
+sys.stdout.write(head + ',' + ','.join(keys) + '}')
+" > /root/e2e/heavy.json
+runuser -u pharmacy -- sh -c "cat > $spool/incoming/.heavy.part && mv $spool/incoming/.heavy.part $spool/incoming/RX-E2E-HEAVY.json" < /root/e2e/heavy.json
+for i in $(seq 1 20); do submit RX-E2E-P$i docetaxel; done
+check "the heavy order ends with a verdict (judged, or quarantined after 2 crashes) and the service is active" bash -c "
+  $(declare -f waitfor verdict); spool=$spool
+  waitfor 120 test -s $(verdict RX-E2E-HEAVY) && head -c 600 $(verdict RX-E2E-HEAVY) && systemctl is-active regimen-guard &&
+  { ! grep -q 'stopped without warning' $(verdict RX-E2E-HEAVY) || test -e $spool/quarantine/RX-E2E-HEAVY.json; }"
+check "beside the heavy 1 MiB order, 20 ordinary orders are all judged" bash -c "
+  $(declare -f waitfor judged verdict); spool=$spool
+  for i in \$(seq 1 20); do judged RX-E2E-P\$i accept || exit 1; done"
+systemctl show regimen-guard -p NRestarts >> "$log"
+rm -r /etc/systemd/system/regimen-guard.service.d
+systemctl daemon-reload
+systemctl restart regimen-guard
 # --- Upgrade ------------------------------------------------------------------------------------------------
 old_pid=$(prop MainPID)
 check "an upgrade to a higher version installs and restarts the running service" bash -c "

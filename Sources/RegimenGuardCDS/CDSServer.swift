@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardJournal
+import RegimenGuardPolicyStore
 import RegimenGuardSystemd
 import UnixSignals
 

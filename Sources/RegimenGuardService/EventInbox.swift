@@ -1,10 +1,10 @@
-import Synchronization
+import RegimenGuardSystemd
 
 /// Collects watch events between turns of the service loop, so that the loop takes every event pending at once:
 /// under a burst the batches grow and one flush covers many orders (group commit); when idle, a single event
 /// wakes the loop at once.
 final class EventInbox: Sendable {
-    private let state = Mutex<(events: [WatchEvent], signalled: Bool)>(([], false))
+    private let state = Locked<(events: [WatchEvent], signalled: Bool)>(([], false))
 
     /// Adds events; calls `wake` only when the loop has not been woken since it last took events.
     func post(_ events: [WatchEvent], wake: () -> Void) {

@@ -21,8 +21,7 @@ final class InotifyWatcher: Sendable {
     private let wake: (read: Int32, write: Int32)
 
     init(path: String) throws(SystemError) {
-        fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
-        try POSIX.check(fd, "inotify_init1", path)
+        fd = try POSIX.call("inotify_init1", path) { inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK)) }
         let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_ONLYDIR | IN_DONT_FOLLOW)
         let watch = inotify_add_watch(fd, path, mask)
         if watch < 0 {

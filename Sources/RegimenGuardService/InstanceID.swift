@@ -8,7 +8,7 @@ import Glibc
 /// clock ticks since boot). On the same host an owner is alive when `/proc/<pid>/stat` shows the same start time,
 /// so a reused pid does not keep a dead claim alive; a claim of another host is taken over once it is older than
 /// the stale timeout.
-public struct InstanceID: Sendable, Equatable {
+public struct InstanceID: Sendable, Hashable {
     public let host: String
     public let pid: Int32
     public let start: UInt64
@@ -49,7 +49,7 @@ public struct InstanceID: Sendable, Equatable {
         self.start = start
     }
 
-    init(host: String, pid: Int32, start: UInt64) {
+    public init(host: String, pid: Int32, start: UInt64) {
         self.host = host
         self.pid = pid
         self.start = start

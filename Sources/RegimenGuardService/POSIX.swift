@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import RegimenGuardSystemd
 
 /// A failed system call: which call, on what, and errno.
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -10,16 +11,34 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(call)(\(subject)): \(String(cString: strerror(code)))" }
 }
 
-/// Thin, EINTR-safe wrappers of the calls the spool needs; every return code is checked.
+/// Thin wrappers of the calls the spool needs: every one goes through ``call(_:_:_:)`` (retried on EINTR, checked).
 enum POSIX {
-    static func check(_ result: Int32, _ call: String, _ subject: @autoclosure () -> String) throws(SystemError) {
-        if result < 0 { throw SystemError(call: call, subject: subject(), code: errno) }
+    /// Runs a system call, retrying on EINTR; throws its errno when it fails.
+    @discardableResult
+    static func call<Result: SignedInteger>(
+        _ name: String, _ subject: @autoclosure () -> String, _ body: () -> Result
+    ) throws(SystemError) -> Result {
+        let result = SystemCall.retrying(body)
+        if result < 0 { throw SystemError(call: name, subject: subject(), code: errno) }
+        return result
     }
 
     static func openDirectory(_ path: String) throws(SystemError) -> Int32 {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-        try check(fd, "open", path)
-        return fd
+        try call("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+    }
+
+    static func openDirectory(_ directory: Int32, _ name: FileName) throws(SystemError) -> Int32 {
+        try call("open", name.description) { name.withCString { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) } }
+    }
+
+    /// Makes a folder; an existing one is fine.
+    static func makeDirectory(_ directory: Int32, _ name: FileName) throws(SystemError) {
+        let result = SystemCall.retrying { name.withCString { mkdirat(directory, $0, 0o770) } }
+        if result != 0 && errno != EEXIST { throw SystemError(call: "mkdir", subject: name.description, code: errno) }
+    }
+
+    static func removeDirectory(_ directory: Int32, _ name: FileName) {
+        _ = name.withCString { unlinkat(directory, $0, AT_REMOVEDIR) }
     }
 
     static func lstat(_ directory: Int32, _ name: FileName) -> stat? {
@@ -32,8 +51,7 @@ enum POSIX {
 
     /// Lists a directory's entries (without `.` and `..`).
     static func list(_ directory: Int32) throws(SystemError) -> [FileName] {
-        let copy = dup(directory)
-        try check(copy, "dup", "directory")
+        let copy = try call("dup", "directory") { dup(directory) }
         guard let stream = fdopendir(copy) else {
             close(copy)
             throw SystemError(call: "fdopendir", subject: "directory", code: errno)
@@ -52,9 +70,28 @@ enum POSIX {
         return names
     }
 
+    /// Renames without replacing (`RENAME_NOREPLACE`); where the file system lacks it (NFS), checks, then renames.
+    /// - Throws: EEXIST when `to` exists.
+    static func renameNoReplace(_ fromDirectory: Int32, _ from: FileName, _ toDirectory: Int32, _ to: FileName) throws(SystemError) {
+        let result = SystemCall.retrying {
+            from.withCString { old in to.withCString { new in rg_rename_noreplace(fromDirectory, old, toDirectory, new) } }
+        }
+        if result == 0 { return }
+        let code = errno
+        guard code == EINVAL || code == ENOSYS else {
+            throw SystemError(call: "renameat2", subject: "\(from) -> \(to)", code: code)
+        }
+        if lstat(toDirectory, to) != nil { throw SystemError(call: "renameat2", subject: "\(from) -> \(to)", code: EEXIST) }
+        try call("rename", "\(from) -> \(to)") {
+            from.withCString { old in to.withCString { new in renameat(fromDirectory, old, toDirectory, new) } }
+        }
+    }
+
+    /// Renames over an existing `to` (a verdict replacing the earlier one).
     static func rename(_ fromDirectory: Int32, _ from: FileName, _ toDirectory: Int32, _ to: FileName) throws(SystemError) {
-        let result = from.withCString { old in to.withCString { new in renameat(fromDirectory, old, toDirectory, new) } }
-        try check(result, "rename", "\(from) -> \(to)")
+        try call("rename", "\(from) -> \(to)") {
+            from.withCString { old in to.withCString { new in renameat(fromDirectory, old, toDirectory, new) } }
+        }
     }
 
     /// Renames without replacing: `to`, else `to.1`, `to.2`, … Returns the name used.
@@ -64,23 +101,11 @@ enum POSIX {
         var suffix = 0
         while true {
             let target = suffix == 0 ? to : to.appending(".\(suffix)")
-            let result = from.withCString { old in target.withCString { new in rg_rename_noreplace(fromDirectory, old, toDirectory, new) } }
-            if result == 0 { return target }
-            switch errno {
-            case EEXIST:
-                suffix += 1
-            case EINVAL, ENOSYS:
-                // No RENAME_NOREPLACE on this filesystem (e.g. NFS): check, then rename.
-                if lstat(toDirectory, target) != nil {
-                    suffix += 1
-                    continue
-                }
-                try rename(fromDirectory, from, toDirectory, target)
+            do {
+                try renameNoReplace(fromDirectory, from, toDirectory, target)
                 return target
-            case EINTR:
-                continue
-            default:
-                throw SystemError(call: "renameat2", subject: "\(from) -> \(target)", code: errno)
+            } catch where error.code == EEXIST {
+                suffix += 1
             }
         }
     }
@@ -90,30 +115,35 @@ enum POSIX {
     }
 
     static func fsync(_ fd: Int32, _ what: String) throws(SystemError) {
-        while Glibc.fsync(fd) != 0 {
-            if errno != EINTR { throw SystemError(call: "fsync", subject: what, code: errno) }
-        }
+        try call("fsync", what) { Glibc.fsync(fd) }
     }
 
     static func syncfs(_ fd: Int32) throws(SystemError) {
-        try check(rg_syncfs(fd), "syncfs", "spool filesystem")
+        try call("syncfs", "spool filesystem") { rg_syncfs(fd) }
     }
 
     /// Writes a new file (never an existing one, never through a link) with `bytes`; `sync` makes it durable.
     static func createFile(_ directory: Int32, _ name: FileName, _ bytes: [UInt8], sync: Bool) throws(SystemError) {
-        let fd = name.withCString { openat(directory, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o640) }
-        try check(fd, "open", name.description)
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(call: "write", subject: name.description, code: errno)
-            }
-            offset += written
+        let fd = try call("open", name.description) {
+            name.withCString { openat(directory, $0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o640) }
         }
+        defer { close(fd) }
+        let failed = SystemCall.writeAll(fd, bytes)
+        if failed != 0 { throw SystemError(call: "write", subject: name.description, code: failed) }
         if sync { try fsync(fd, name.description) }
+    }
+
+    /// Whether a writer holds the file open: true, false, or nil when a lease cannot tell (not permitted here).
+    static func writerHoldsOpen(_ directory: Int32, _ name: FileName) -> Bool? {
+        let fd = SystemCall.retrying { name.withCString { openat(directory, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } }
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        return writerHoldsOpen(fd)
+    }
+
+    static func writerHoldsOpen(_ fd: Int32) -> Bool? {
+        if rg_probe_read_lease(fd) == 0 { return false }
+        return errno == EAGAIN ? true : nil
     }
 
     /// Reads at most `limit + 1` bytes from `fd`, so a caller can tell a file over the limit. `expected` (the size
@@ -126,11 +156,7 @@ enum POSIX {
                 guard bytes.count <= limit else { break }
                 bytes += [UInt8](repeating: 0, count: min(limit + 1 - bytes.count, max(bytes.count, 4096)))
             }
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(call: "read", subject: "order", code: errno)
-            }
+            let got = try call("read", "order") { bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) } }
             if got == 0 { break }
             count += got
         }

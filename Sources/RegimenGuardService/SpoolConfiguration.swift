@@ -22,6 +22,15 @@ public struct SpoolConfiguration: Sendable {
     public var batchSize = 512
     /// Also write `<name>.verdict.fhir.json` (the verdict as a FHIR Bundle) beside the verdict of a FHIR order.
     public var fhirVerdicts = false
+    /// An order larger than this (bytes) is judged on its own lane, one at a time, so it never holds up ordinary
+    /// orders; so is an order that was in hand at a crash.
+    public var heavySize = 16 << 10
+    /// An order judged on its own (after a crash with it in hand, or heavy) at more crashes or watchdog kills than
+    /// this is quarantined with an `invalid` verdict.
+    public var maxCrashes = 2
+    /// The watchdog is no longer fed once one order has been judged for this long: systemd then kills the
+    /// process, and the order counts one crash.
+    public var judgeTimeLimit: Duration = .seconds(120)
 
     public init(root: String) {
         self.root = root

@@ -6,10 +6,10 @@ import Logging
 ///
 /// Journal entries carry `MESSAGE`, `PRIORITY` (trace/debug 7, info 6, notice 5, warning 4, error 3, critical 2),
 /// `SYSLOG_IDENTIFIER`, `CODE_FILE`, `CODE_LINE`, `CODE_FUNC`; metadata key `message_id` becomes `MESSAGE_ID`,
-/// `priority` ("0"-"7") overrides `PRIORITY` (so a finding's severity sets its journal priority independently of
-/// swift-log's levels), and every other key becomes a prefixed field, `order_id` → `REGIMEN_GUARD_ORDER_ID`.
-/// Standard error gets `regimen-guard: warning: <message> rule=… order_id=…`, one `write` per line, so lines from
-/// many threads never interleave.
+/// and every other key becomes a prefixed field, `order_id` → `REGIMEN_GUARD_ORDER_ID`. Standard error gets
+/// `regimen-guard: warning: <message> rule=… order_id=…`, one `write` per line, so lines from many threads never
+/// interleave. In both sinks every value is escaped (``LogText``): no control character, DEL or C1 character
+/// reaches a line or a journal field raw, and a value with whitespace is quoted on standard error.
 public struct ServiceLogHandler: LogHandler {
     public enum Sink: Sendable { case journal, stderr }
 
@@ -48,18 +48,15 @@ public struct ServiceLogHandler: LogHandler {
 
     /// The journal fields of one event.
     static func fields(for event: LogEvent, metadata base: Logger.Metadata, identifier: String) -> [(String, String)] {
-        var fields: [(String, String)] = [("MESSAGE", event.message.description)]
-        var priority = String(priority(of: event.level))
+        var fields: [(String, String)] = [("MESSAGE", LogText.escape(event.message.description))]
         let merged = base.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             switch key {
-            case "message_id": fields.append(("MESSAGE_ID", value.description))
-            case "priority":
-                if let digit = Int(value.description), (0...7).contains(digit) { priority = String(digit) }
-            default: fields.append((Journal.fieldName(for: key), flatten(value)))
+            case "message_id": fields.append(("MESSAGE_ID", LogText.escape(value.description)))
+            default: fields.append((Journal.fieldName(for: key), LogText.escape(flatten(value))))
             }
         }
-        fields.append(("PRIORITY", priority))
+        fields.append(("PRIORITY", String(priority(of: event.level))))
         fields.append(("SYSLOG_IDENTIFIER", identifier))
         fields.append(("CODE_FILE", event.file))
         fields.append(("CODE_LINE", String(event.line)))
@@ -69,15 +66,13 @@ public struct ServiceLogHandler: LogHandler {
 
     /// The readable line of one event (the policy digest is left to the journal, to keep lines short).
     static func line(for event: LogEvent, metadata base: Logger.Metadata, identifier: String) -> String {
-        var line = "\(identifier): \(event.level.rawValue): \(event.message)"
+        var line = "\(identifier): \(event.level.rawValue): \(LogText.escape(event.message.description))"
         let merged = base.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "message_id" && key != "priority" && key != "policy_digest" {
-            let text = flatten(value)
-            let quoted = text.contains(where: { $0 == " " || $0 == "\"" }) ? "\"\(text.replacing("\"", with: "\\\""))\"" : text
-            line += " \(key)=\(quoted)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "message_id" && key != "policy_digest" {
+            line += " \(LogText.quoted(key))=\(LogText.quoted(flatten(value)))"
         }
-        // One event is one line, whatever the message holds.
-        return line.replacing("\n", with: "\\n") + "\n"
+        // One event is one line, whatever the message holds: every line break in it was escaped.
+        return line + "\n"
     }
 
     static func flatten(_ value: Logger.MetadataValue) -> String {
@@ -89,15 +84,8 @@ public struct ServiceLogHandler: LogHandler {
         }
     }
 
-    /// Writes with Glibc's `write` on descriptor 2 (Swift 6 rejects the global `stderr`), retrying on EINTR.
+    /// Writes on descriptor 2 (Swift 6 rejects the global `stderr`), in one `write` when the pipe takes it.
     static func writeToStandardError(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
+        _ = SystemCall.writeAll(2, Array(text.utf8))
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 /// The contract's exit codes, in one place: 0 accept, 1 review, 2 reject, 65 invalid order, 64 usage error,
 /// 78 broken policy; several files exit with the worst.

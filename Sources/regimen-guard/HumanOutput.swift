@@ -1,6 +1,8 @@
 import RegimenGuardCore
+import RegimenGuardSystemd
 
-/// Renders verdicts for a person at a terminal: a verdict line per file, then each finding.
+/// Renders verdicts for a person at a terminal: a verdict line per file, then each finding. Everything that comes
+/// from the order or its file name is escaped (``LogText``): an order cannot move the cursor or paint over a line.
 struct HumanOutput {
     var colour: Bool
 
@@ -24,9 +26,11 @@ struct HumanOutput {
         }
     }
 
+    private func clean(_ text: String) -> String { LogText.escape(text) }
+
     func render(_ verdict: Verdict, path: String) -> String {
-        var out = "\(label(verdict.decision))  \(path)"
-        if let id = verdict.orderID { out += "  (order \(id))" }
+        var out = "\(label(verdict.decision))  \(clean(path))"
+        if let id = verdict.orderID { out += "  (order \(clean(id)))" }
         let counted = verdict.findings.filter { !$0.overridden }.count
         if verdict.decision == .invalid {
             out += "  \(verdict.errors.count) error\(verdict.errors.count == 1 ? "" : "s")\n"
@@ -36,24 +40,24 @@ struct HumanOutput {
             out += overridden > 0 ? ", \(overridden) overridden\n" : "\n"
         }
         for error in verdict.errors {
-            out += "  error  \(error.path.isEmpty ? "" : error.path + ": ")\(error.message)\n"
+            out += "  error  \(error.path.isEmpty ? "" : clean(error.path) + ": ")\(clean(error.message))\n"
         }
         // Most severe first, then in the verdict's order: a pharmacist reads what decides before the information.
         let ordered = verdict.findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }
         for finding in ordered.map(\.element) {
             let severity = finding.overridden ? paint("overridden", "2") + " \(finding.severity.rawValue)" : label(finding.severity)
-            out += "  \(severity)  \(finding.rule): \(finding.summary)\n"
+            out += "  \(severity)  \(clean(finding.rule)): \(clean(finding.summary))\n"
             for evidence in finding.evidence {
-                var line = "      \(evidence.path)"
-                if let drug = evidence.drug { line += " \(drug)" }
-                if let start = evidence.start { line += " \(start)" + (evidence.drug != nil ? " to \(evidence.end ?? "open-ended")" : "") }
-                if let note = evidence.note { line += " (\(note))" }
+                var line = "      \(clean(evidence.path))"
+                if let drug = evidence.drug { line += " \(clean(drug))" }
+                if let start = evidence.start { line += " \(clean(start))" + (evidence.drug != nil ? " to \(clean(evidence.end ?? "open-ended"))" : "") }
+                if let note = evidence.note { line += " (\(clean(note)))" }
                 out += line + "\n"
             }
             if let override = finding.override {
-                out += "      override: \(override.reason)\(override.by.map { " (by \($0))" } ?? "")\n"
+                out += "      override: \(clean(override.reason))\(override.by.map { " (by \(clean($0)))" } ?? "")\n"
             }
-            out += "      what to do: \(finding.recommendation)\n"
+            out += "      what to do: \(clean(finding.recommendation))\n"
         }
         return out
     }

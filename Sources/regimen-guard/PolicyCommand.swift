@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardPolicyStore
 
 /// `regimen-guard policy check|test`: prove a policy change before reloading the service.
 struct PolicyCommand: ParsableCommand {

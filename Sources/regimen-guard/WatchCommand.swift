@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import RegimenGuardCore
+import RegimenGuardJournal
+import RegimenGuardPolicyStore
 import RegimenGuardService
 import RegimenGuardSystemd
 
@@ -33,6 +35,15 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Orders validated at once (default: the available cores).")
     var workers: Int = System.coreCount
 
+    @Option(help: "Orders larger than this many bytes are judged on a lane of their own, one at a time.")
+    var heavySize: Int = 16 << 10
+
+    @Option(help: "An order in hand at more crashes or watchdog kills than this is quarantined as invalid.")
+    var maxCrashes: Int = 2
+
+    @Option(help: "Seconds one order may be judged before the watchdog is no longer fed (systemd then kills and restarts the service).")
+    var judgeTimeLimit: Double = 120
+
     @Option(help: "Where logs go: auto (the journal under systemd, else standard error), journal or stderr.")
     var logTarget: LogTarget = .auto
 
@@ -49,7 +60,10 @@ struct WatchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard settleTime >= 0, rescanInterval >= 0 else { throw ValidationError("Times must not be negative.") }
-        guard maxSize > 0, workers > 0 else { throw ValidationError("--max-size and --workers must be positive.") }
+        guard maxSize > 0, workers > 0, heavySize > 0, judgeTimeLimit > 0 else {
+            throw ValidationError("--max-size, --workers, --heavy-size and --judge-time-limit must be positive.")
+        }
+        guard maxCrashes >= 0 else { throw ValidationError("--max-crashes must not be negative.") }
         let names = [incomingName, verdictsName, archiveName, quarantineName]
         guard Set(names).count == 4, names.allSatisfy({ !$0.isEmpty && !$0.contains("/") && !$0.hasPrefix(".") }) else {
             throw ValidationError("The four folder names must differ, and be plain names (no '/', not starting with '.').")
@@ -71,6 +85,9 @@ struct WatchCommand: AsyncParsableCommand {
         configuration.settleTime = .milliseconds(Int64(settleTime * 1000))
         configuration.workers = workers
         configuration.fhirVerdicts = fhirVerdicts
+        configuration.heavySize = heavySize
+        configuration.maxCrashes = maxCrashes
+        configuration.judgeTimeLimit = .milliseconds(Int64(judgeTimeLimit * 1000))
         let opened: Spool
         do {
             opened = try Spool(configuration: configuration)
@@ -79,10 +96,10 @@ struct WatchCommand: AsyncParsableCommand {
             throw ExitCode(73)  // EX_CANTCREAT
         }
         let options = SpoolService.Options(
-            policyDirectories: policies.resolvedDirectories,
             rescanInterval: rescanInterval > 0 ? .milliseconds(Int64(rescanInterval * 1000)) : nil,
             exitWhenIdle: exitWhenIdle)
-        let service = SpoolService(spool: opened, policy: policy, options: options, logger: logger)
+        let store = PolicyStore(directories: policies.resolvedDirectories, initial: policy, logger: logger)
+        let service = SpoolService(spool: opened, store: store, options: options, logger: logger)
         try await service.runUntilShutdown()
     }
 }

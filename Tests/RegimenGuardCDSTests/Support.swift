@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardJournal
+import RegimenGuardPolicyStore
 @testable import RegimenGuardCDS
 
 enum Fixtures {

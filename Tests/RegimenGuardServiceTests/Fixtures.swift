@@ -1,5 +1,6 @@
 import Foundation
 import RegimenGuardCore
+import RegimenGuardPolicyStore
 import RegimenGuardService
 import TestSupport
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import RegimenGuardCore
+import RegimenGuardPolicyStore
 import RegimenGuardService
 import TestSupport
 import Testing
@@ -167,8 +168,10 @@ import Testing
         }
         #expect(!waitUntil(timeout: .seconds(2), pollEvery: .milliseconds(50)) { faults() > all.count * 10 }, "\(faults()) fault lines")
         #expect(faults() > 0)
-        // Nothing lost while the disk is full: every order is in incoming/ (maybe as a claim) or done.
-        let pending = entries(spool.file("incoming")).count + entries(spool.file("archive")).count
+        // Nothing lost while the disk is full: every order is in incoming/, claimed in .claims/, or done.
+        let claimed = (FileManager.default.enumerator(atPath: spool.file(".claims"))?.allObjects as? [String] ?? [])
+            .filter { $0.split(separator: "/").count == 3 }.count
+        let pending = entries(spool.file("incoming")).count + claimed + entries(spool.file("archive")).count
         #expect(pending == all.count)
         unlink(filler)
         #expect(waitUntil(timeout: .seconds(90)) { entries(spool.file("archive")).count == all.count })

@@ -18,7 +18,7 @@ import Testing
 
     func processAll(_ spool: Spool) throws -> [Spool.Outcome] {
         let scan = try spool.scan()
-        return spool.process(scan.orphanedClaims + scan.ready, validator: validator)
+        return spool.process(scan.orphanedClaims.map { .claim($0) } + scan.ready.map { .incoming($0) }, validator: validator)
     }
 
     @Test func ordersGetADurableVerdictAndMoveToTheArchive() throws {
@@ -108,23 +108,26 @@ import Testing
         defer { dir.remove() }
         // A claim left by an instance of this host whose process no longer exists.
         let dead = InstanceID.current.token.split(separator: "-").dropLast(2).joined(separator: "-") + "-999999-1"
-        try dir.write("incoming/.claim.\(dead).RX-9.json", sampleOrder("RX-9"))
-        try dir.write("verdicts/.tmp.\(dead).RX-9.json.verdict.json", "half-written")
+        try dir.write(".claims/\(dead)/0/RX-9.json", sampleOrder("RX-9"))
+        try dir.write("verdicts/.tmp.\(dead).17", "half-written")
         let spool = try open(dir)
         spool.removeStaleTemporaryFiles()
         let scan = try spool.scan()
-        #expect(scan.orphanedClaims.map(\.description) == [".claim.\(dead).RX-9.json"])
+        #expect(scan.orphanedClaims.map(\.description) == [".claims/\(dead)/0/RX-9.json"])
         #expect(scan.ready.isEmpty)
-        _ = spool.process(scan.orphanedClaims, validator: validator)
+        _ = spool.process(scan.orphanedClaims.map { .claim($0) }, validator: validator)
         #expect(verdict(dir, "RX-9.json")?.orderID == "RX-9")
         #expect(entries(dir.file("archive")) == ["RX-9.json"])
         #expect(entries(dir.file("verdicts")) == ["RX-9.json.verdict.json"])
+        // The dead instance's emptied folders are removed at the next scan.
+        _ = try spool.scan()
+        #expect(!entries(dir.file(".claims")).contains(dead))
     }
 
     @Test func aLiveInstancesClaimIsLeftAlone() throws {
         let dir = try makeSpool()
         defer { dir.remove() }
-        try dir.write("incoming/.claim.\(InstanceID.current.token).RX-5.json", sampleOrder("RX-5"))
+        try dir.write(".claims/\(InstanceID.current.token)/0/RX-5.json", sampleOrder("RX-5"))
         let other = try open(dir, instance: InstanceID.current)
         #expect(try other.scan().orphanedClaims.isEmpty)
     }

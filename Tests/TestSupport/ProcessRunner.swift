@@ -60,8 +60,10 @@ final class ReadToEnd: @unchecked Sendable {
         }
     }
 
+    /// Waits for the end; may be called again (a test's `defer` after its own wait).
     func wait() -> Data {
         done.wait()
+        done.signal()
         return data
     }
 }

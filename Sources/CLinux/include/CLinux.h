@@ -4,7 +4,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -16,5 +18,21 @@ static inline int rg_rename_noreplace(int olddirfd, const char *oldpath, int new
 /// Commits the whole filesystem holding fd to stable storage: one flush for a batch of files.
 static inline int rg_syncfs(int fd) {
     return syncfs(fd);
+}
+
+/// Whether no one holds the file open for writing: takes a read lease on fd (opened O_RDONLY) and gives it back
+/// at once. 0: no writer; -1 with errno EAGAIN: a writer holds it; -1 with EACCES/EPERM/EINVAL: a lease is not
+/// allowed here (not the file's owner and no CAP_LEASE in the initial user namespace, or a file system without
+/// leases), so nothing is known.
+static inline int rg_probe_read_lease(int fd) {
+    if (fcntl(fd, F_SETLEASE, F_RDLCK) != 0) return -1;
+    (void)fcntl(fd, F_SETLEASE, F_UNLCK);
+    return 0;
+}
+
+/// Ignores SIGIO: a lease break is signalled with SIGIO, whose default action ends the process. The probe's lease
+/// lives for microseconds; a writer opening meanwhile just waits for its release.
+static inline void rg_ignore_sigio(void) {
+    signal(SIGIO, SIG_IGN);
 }
 #endif

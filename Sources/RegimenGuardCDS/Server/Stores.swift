@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import RegimenGuardCore
-import RegimenGuardService
+import RegimenGuardJournal
+import RegimenGuardPolicyStore
 import Synchronization
 
 /// The policy set the service judges with, and its reload. The one place that knows where policies come from and
