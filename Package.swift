@@ -188,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "RegimenGuardServiceTests",
             dependencies: [
-                "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport",
+                "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal",
+                "TestSupport",
                 "regimen-guard",
             ],
             swiftSettings: strictSettings
@@ -202,7 +203,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RegimenGuardCDSTests",
-            dependencies: ["RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport"],
+            dependencies: [
+                "RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport",
+            ],
             exclude: ["Vectors"],
             swiftSettings: strictSettings
         ),

@@ -20,7 +20,8 @@ final class Service {
     let process = Process()
     init(_ spool: String, binary: String, policies: String, _ extra: [String] = []) {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["watch", "--spool", spool, "--policies", policies, "--settle-time", "0", "--log-target", "stderr"] + extra
+        process.arguments =
+            ["watch", "--spool", spool, "--policies", policies, "--settle-time", "0", "--log-target", "stderr"] + extra
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { fail("cannot start \(binary): \(error)") }
     }
@@ -31,15 +32,15 @@ final class Service {
     }
 }
 
-
 @main
 struct Bench {
     static func main() {
         let quick = CommandLine.arguments.contains("--quick")
         let root = FileManager.default.currentDirectoryPath
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("regimen-guard").path
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "regimen-guard"
+        ).path
         let policies = root + "/Policies"
-
 
         func now() -> Double {
             var ts = timespec()
@@ -55,8 +56,10 @@ struct Bench {
         var rows: [(String, String, String)] = []
         func row(_ what: String, _ value: String, _ comparison: String) {
             rows.append((what, value, comparison))
-            func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
-    print(pad(what, 46) + pad(value, 42) + comparison)
+            func pad(_ text: String, _ width: Int) -> String {
+                text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+            }
+            print(pad(what, 46) + pad(value, 42) + comparison)
         }
 
         // MARK: - Orders
@@ -87,7 +90,9 @@ struct Bench {
             var rates: [Double] = []
             for _ in 0..<rounds {
                 let start = now()
-                for _ in 0..<count { decisions &+= validator.validate(bytes: bytes, fileName: name, at: date).findings.count }
+                for _ in 0..<count {
+                    decisions &+= validator.validate(bytes: bytes, fileName: name, at: date).findings.count
+                }
                 rates.append(Double(count) / (now() - start))
             }
             if decisions < 0 { print(decisions) }
@@ -130,14 +135,19 @@ struct Bench {
         func status(_ pid: Int32, _ key: String) -> Int {
             guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return -1 }
             for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-                return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") ?? -1
+                return Int(
+                    line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init)?
+                        .trimmingCharacters(in: .whitespaces) ?? ""
+                ) ?? -1
             }
             return -1
         }
 
         /// utime + stime of a process, in seconds.
         func cpuTime(_ pid: Int32) -> Double {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return -1 }
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = text.lastIndex(of: ")")
+            else { return -1 }
             let fields = text[text.index(after: close)...].split(separator: " ")
             return (Double(fields[11]) ?? 0) / 100 + (Double(fields[12]) ?? 0) / 100
         }
@@ -156,7 +166,8 @@ struct Bench {
         /// The floor: the file operations the service needs per order, each order on its own (read, write the verdict,
         /// fsync, rename, fsync the folder, move the original to archive/), with no validation.
         func ioFloor(_ spool: String) -> Double {
-            let incoming = open(spool + "/incoming", O_RDONLY | O_DIRECTORY), verdicts = open(spool + "/verdicts", O_RDONLY | O_DIRECTORY)
+            let incoming = open(spool + "/incoming", O_RDONLY | O_DIRECTORY),
+                verdicts = open(spool + "/verdicts", O_RDONLY | O_DIRECTORY)
             let archive = open(spool + "/archive", O_RDONLY | O_DIRECTORY)
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: spool + "/incoming")) ?? []).sorted()
             let start = now()
@@ -177,7 +188,7 @@ struct Bench {
                 fsync(incoming)
             }
             let elapsed = now() - start
-            [incoming, verdicts, archive].forEach { close($0) }
+            for fd in [incoming, verdicts, archive] { close(fd) }
             return elapsed
         }
 
@@ -198,14 +209,18 @@ struct Bench {
         }
         _ = waitFor({ count(serviceSpool + "/archive") >= backlog })
         let serviceTime = now() - dropStart
-        row("backlog: \(backlog) orders, service", String(format: "%.2f s (%.0f orders/s)", serviceTime, Double(backlog) / serviceTime),
-            String(format: "I/O floor %.2f s: service is %.1fx the floor's speed", floorTime, floorTime / serviceTime))
+        row(
+            "backlog: \(backlog) orders, service",
+            String(format: "%.2f s (%.0f orders/s)", serviceTime, Double(backlog) / serviceTime),
+            String(format: "I/O floor %.2f s: service is %.1fx the floor's speed", floorTime, floorTime / serviceTime)
+        )
 
         let perProcessCount = quick ? 100 : 1_000
         let processSpool = makeSpool("process")
         fill(processSpool, "incoming", count: perProcessCount)
         let processStart = now()
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: processSpool + "/incoming")) ?? []).sorted() {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: processSpool + "/incoming")) ?? []).sorted()
+        {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["validate", "--format", "json", "--policies", policies, processSpool + "/incoming/" + name]
@@ -216,8 +231,11 @@ struct Bench {
             p.waitUntilExit()
         }
         let perProcessRate = Double(perProcessCount) / (now() - processStart)
-        row("alternative: a process per order", String(format: "%.0f orders/s (%d orders)", perProcessRate, perProcessCount),
-            String(format: "service is %.0fx faster", (Double(backlog) / serviceTime) / perProcessRate))
+        row(
+            "alternative: a process per order",
+            String(format: "%.0f orders/s (%d orders)", perProcessRate, perProcessCount),
+            String(format: "service is %.0fx faster", (Double(backlog) / serviceTime) / perProcessRate)
+        )
 
         // MARK: - 3. Latency at a steady rate
 
@@ -240,7 +258,10 @@ struct Bench {
                 var offset = 0
                 while offset + 16 <= got {
                     let length = Int(eventBuffer[offset + 12]) | Int(eventBuffer[offset + 13]) << 8
-                    let name = String(decoding: eventBuffer[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }, as: UTF8.self)
+                    let name = String(
+                        decoding: eventBuffer[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 },
+                        as: UTF8.self
+                    )
                     let order = name.replacingOccurrences(of: ".verdict.json", with: "")
                     if let at = dropped.removeValue(forKey: order) { latencies.append(seen - at) }
                     offset += 16 + length
@@ -257,11 +278,24 @@ struct Bench {
             dropped[name] = now()
             rename("\(latencySpool)/staging/\(name)", "\(latencySpool)/incoming/\(name)")
         }
-        _ = waitFor({ collect(); return dropped.isEmpty }, timeout: 30)
+        _ = waitFor(
+            {
+                collect()
+                return dropped.isEmpty
+            },
+            timeout: 30
+        )
         let sorted = latencies.sorted()
-        row("latency: drop to verdict at \(Int(rate))/s for \(Int(duration)) s",
+        row(
+            "latency: drop to verdict at \(Int(rate))/s for \(Int(duration)) s",
             String(format: "p50 %.2f ms, p99 %.2f ms", percentile(sorted, 0.5) * 1000, percentile(sorted, 0.99) * 1000),
-            String(format: "max %.2f ms; goal p99 <= 10 ms; %d of %d seen", (sorted.last ?? .nan) * 1000, sorted.count, total))
+            String(
+                format: "max %.2f ms; goal p99 <= 10 ms; %d of %d seen",
+                (sorted.last ?? .nan) * 1000,
+                sorted.count,
+                total
+            )
+        )
 
         // MARK: - 4. Memory and idle
 
@@ -285,8 +319,11 @@ struct Bench {
         }
         let served = backlog + total + extra
         row("memory: RSS after start", "\(rssStart / 1024) MB (\(rssStart) kB)", "goal <= 30 MB")
-        row("memory: RSS after \(served) orders", "\(status(service.pid, "VmRSS") / 1024) MB (\(status(service.pid, "VmRSS")) kB)",
-            "peak \(status(service.pid, "VmHWM")) kB; goal flat, <= 30 MB")
+        row(
+            "memory: RSS after \(served) orders",
+            "\(status(service.pid, "VmRSS") / 1024) MB (\(status(service.pid, "VmRSS")) kB)",
+            "peak \(status(service.pid, "VmHWM")) kB; goal flat, <= 30 MB"
+        )
 
         let idleSeconds = quick ? 3.0 : 60.0
         let cpuBefore = cpuTime(service.pid)
@@ -295,17 +332,24 @@ struct Bench {
         func threadSwitches(_ pid: Int32) -> [String: Int] {
             var counts: [String: Int] = [:]
             for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
-                guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/status", encoding: .utf8) else { continue }
+                guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/status", encoding: .utf8) else {
+                    continue
+                }
                 counts[tid] = text.split(separator: "\n").filter { $0.contains("ctxt_switches") }
-                    .compactMap { Int($0.split(separator: "\t").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") }.reduce(0, +)
+                    .compactMap {
+                        Int($0.split(separator: "\t").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "")
+                    }.reduce(0, +)
             }
             return counts
         }
         let threadsBefore = threadSwitches(service.pid)
         usleep(useconds_t(idleSeconds * 1_000_000))
         threadsWake = threadSwitches(service.pid).reduce(0) { $0 + max(0, $1.value - (threadsBefore[$1.key] ?? 0)) }
-        row("idle: \(Int(idleSeconds)) s with nothing to do", String(format: "%.3f s CPU, %d wake-ups", cpuTime(service.pid) - cpuBefore, threadsWake),
-            "goal: none but the watchdog; libdispatch adds 1/s")
+        row(
+            "idle: \(Int(idleSeconds)) s with nothing to do",
+            String(format: "%.3f s CPU, %d wake-ups", cpuTime(service.pid) - cpuBefore, threadsWake),
+            "goal: none but the watchdog; libdispatch adds 1/s"
+        )
         service.stop()
         for spool in [floorSpool, serviceSpool, processSpool] { try? FileManager.default.removeItem(atPath: spool) }
 
@@ -314,7 +358,9 @@ struct Bench {
         var machine = utsname()
         uname(&machine)
         let release = withUnsafeBytes(of: machine.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        print("\nmachine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, Linux \(release), file system of \(NSTemporaryDirectory())")
+        print(
+            "\nmachine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, Linux \(release), file system of \(NSTemporaryDirectory())"
+        )
 
     }
 }

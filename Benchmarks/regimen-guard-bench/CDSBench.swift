@@ -19,12 +19,33 @@ enum CDSBench {
         }
         var observations = [coded("her2", "48676-1"), coded("er", "16112-5"), coded("pr", "16113-3")]
         for day in 0..<12 {
-            observations.append(observation("w\(day)", "29463-7", 68 + day % 3, "kg", "2026-\(String(format: "%02d", 1 + day % 11))-1\(day % 9)"))
-            observations.append(observation("l\(day)", "10230-1", 60 + day % 4, "%", "2026-\(String(format: "%02d", 1 + day % 11))-2\(day % 9)"))
+            observations.append(
+                observation(
+                    "w\(day)",
+                    "29463-7",
+                    68 + day % 3,
+                    "kg",
+                    "2026-\(String(format: "%02d", 1 + day % 11))-1\(day % 9)"
+                )
+            )
+            observations.append(
+                observation(
+                    "l\(day)",
+                    "10230-1",
+                    60 + day % 4,
+                    "%",
+                    "2026-\(String(format: "%02d", 1 + day % 11))-2\(day % 9)"
+                )
+            )
         }
-        let condition = #"{"resource":{"resourceType":"Condition","id":"met","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"128462008"}]},"onsetDateTime":"2026-10-30"}}"#
-        let drafts = [draft("mr-t", "224905", "trastuzumab"), draft("mr-p", "1298944", "pertuzumab"), draft("mr-d", "72962", "docetaxel")]
-        return #"{"hook":"order-sign","hookInstance":"\#(instance)","context":{"userId":"Practitioner/1","patientId":"p1","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[\#(drafts.joined(separator: ","))]}},"prefetch":{"patient":{"resourceType":"Patient","id":"p1"},"observations":{"resourceType":"Bundle","type":"searchset","entry":[\#(observations.joined(separator: ","))]},"conditions":{"resourceType":"Bundle","type":"searchset","entry":[\#(condition)]},"medicationHistory":{"resourceType":"Bundle","type":"searchset","entry":[]}}}"#
+        let condition =
+            #"{"resource":{"resourceType":"Condition","id":"met","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://snomed.info/sct","code":"128462008"}]},"onsetDateTime":"2026-10-30"}}"#
+        let drafts = [
+            draft("mr-t", "224905", "trastuzumab"), draft("mr-p", "1298944", "pertuzumab"),
+            draft("mr-d", "72962", "docetaxel"),
+        ]
+        return
+            #"{"hook":"order-sign","hookInstance":"\#(instance)","context":{"userId":"Practitioner/1","patientId":"p1","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[\#(drafts.joined(separator: ","))]}},"prefetch":{"patient":{"resourceType":"Patient","id":"p1"},"observations":{"resourceType":"Bundle","type":"searchset","entry":[\#(observations.joined(separator: ","))]},"conditions":{"resourceType":"Bundle","type":"searchset","entry":[\#(condition)]},"medicationHistory":{"resourceType":"Bundle","type":"searchset","entry":[]}}}"#
     }
 
     /// A blocking HTTP/1.1 client on one keep-alive connection (enough for a sequential benchmark).
@@ -38,7 +59,9 @@ enum CDSBench {
             address.sin_port = port.bigEndian
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
             let ok = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -64,7 +87,8 @@ enum CDSBench {
                 received.append(contentsOf: buffer[0..<n])
                 guard let end = received.firstRange(of: Array("\r\n\r\n".utf8)) else { continue }
                 let head = String(decoding: received[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                 if received.count - end.upperBound >= length {
                     let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -78,7 +102,10 @@ enum CDSBench {
 
     static func post(_ body: String, port: UInt16) -> [UInt8] {
         let bytes = Array(body.utf8)
-        return Array("POST /cds-services/regimen-guard-order-sign HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(bytes.count)\r\n\r\n".utf8) + bytes
+        return Array(
+            "POST /cds-services/regimen-guard-order-sign HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(bytes.count)\r\n\r\n"
+                .utf8
+        ) + bytes
     }
 
     static func rssKiB(_ pid: Int32) -> Int {
@@ -94,7 +121,8 @@ enum CDSBench {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = UInt16(20000 + Int(getpid() % 20000))
         let config = directory + "/cds.yaml"
-        let yaml = "public_base_url: http://127.0.0.1:\(port)\nlisten: 127.0.0.1:\(port)\nauth: none\npolicies: [\(policies)]\n"
+        let yaml =
+            "public_base_url: http://127.0.0.1:\(port)\nlisten: 127.0.0.1:\(port)\nauth: none\npolicies: [\(policies)]\n"
         _ = FileManager.default.createFile(atPath: config, contents: Data(yaml.utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -142,8 +170,17 @@ enum CDSBench {
         let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
         latencies.sort()
         func p(_ q: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
-        row("CDS: order-sign, 30 resources, 1 connection", String(format: "%.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms", Double(count) / seconds, p(0.5), p(0.99), latencies.last ?? 0),
-            "sequential, no JWT (Scripts/bench-cds: JWT, wrk, nginx floor)")
+        row(
+            "CDS: order-sign, 30 resources, 1 connection",
+            String(
+                format: "%.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms",
+                Double(count) / seconds,
+                p(0.5),
+                p(0.99),
+                latencies.last ?? 0
+            ),
+            "sequential, no JWT (Scripts/bench-cds: JWT, wrk, nginx floor)"
+        )
         row("CDS: request / response size", "\(bodies[0].count) B / \(responseBytes) B", "")
         row("CDS: RSS at rest / after \(count) requests", "\(rest / 1024) MB / \(rssKiB(pid) / 1024) MB", "")
     }

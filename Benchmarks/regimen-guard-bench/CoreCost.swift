@@ -21,7 +21,9 @@ enum CoreCost {
         for index in 0..<max(0, items - 3) {
             let day = formatter.string(from: base.addingTimeInterval(Double(index / 3 * 7) * 86_400))
             let stop = index >= items - 6 ? ", \"stop_reason\": \"progression\"" : ""
-            history.append(#"{"drug": "\#(drugs[index % 3])", "start": "\#(day)", "end": "\#(day)", "setting": "metastatic"\#(stop)}"#)
+            history.append(
+                #"{"drug": "\#(drugs[index % 3])", "start": "\#(day)", "end": "\#(day)", "setting": "metastatic"\#(stop)}"#
+            )
         }
         let text = """
             {"order_id": "RX-BENCH-\(items)", "submitted_at": "2026-11-24T09:30:00Z",
@@ -74,8 +76,12 @@ enum CoreCost {
         row(
             "core vs floor: typical JSON order",
             String(format: "%.1f µs (%.0f orders/s)", typicalCost.core, 1e6 / typicalCost.core),
-            String(format: "floor (simdjson + SHA-256 + verdict encoding) %.1f µs: %.1fx the floor", typicalCost.floor,
-                typicalCost.core / typicalCost.floor))
+            String(
+                format: "floor (simdjson + SHA-256 + verdict encoding) %.1f µs: %.1fx the floor",
+                typicalCost.floor,
+                typicalCost.core / typicalCost.floor
+            )
+        )
         var smallest: Double?
         for items in [3, 10, 30, 100, 300] {
             let bytes = order(items: items)
@@ -85,7 +91,8 @@ enum CoreCost {
             row(
                 "core by order size: \(items) items (\(bytes.count / 1024 + 1) KiB)",
                 String(format: "%.1f µs, %.1fx the 3-item order", cost.core, cost.core / base),
-                String(format: "floor %.1f µs: %.1fx the floor", cost.floor, cost.core / cost.floor))
+                String(format: "floor %.1f µs: %.1fx the floor", cost.floor, cost.core / cost.floor)
+            )
         }
     }
 
@@ -102,7 +109,10 @@ enum CoreCost {
         let floorMode = arguments.contains("--floor")
         let verdict = validator.validate(bytes: bytes, fileName: "o.json", at: date)
         for _ in 0..<iterations {
-            sink &+= floorMode ? floor(bytes, verdict: verdict) : validator.validate(bytes: bytes, fileName: "o.json", at: date).findings.count
+            sink &+=
+                floorMode
+                ? floor(bytes, verdict: verdict)
+                : validator.validate(bytes: bytes, fileName: "o.json", at: date).findings.count
         }
         print("judged \(iterations) orders of \(items) items (\(sink))")
         return true

@@ -18,11 +18,17 @@ enum FHIRBench {
         var history: [String] = []
         for i in 0..<count {
             let day = base.adding(days: 7 * i).description
-            entries.append(#"{"resource": {"resourceType": "MedicationAdministration", "id": "ma-\#(i)", "status": "completed", "subject": {"reference": "Patient/p1"}, "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "\#(codes[i % 7])"}]}, "effectiveDateTime": "\#(day)T10:00:00+01:00"}}"#)
-            history.append(#"{"code": {"system": "rxnorm", "code": "\#(codes[i % 7])"}, "start": "\#(day)", "end": "\#(day)"}"#)
+            entries.append(
+                #"{"resource": {"resourceType": "MedicationAdministration", "id": "ma-\#(i)", "status": "completed", "subject": {"reference": "Patient/p1"}, "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "\#(codes[i % 7])"}]}, "effectiveDateTime": "\#(day)T10:00:00+01:00"}}"#
+            )
+            history.append(
+                #"{"code": {"system": "rxnorm", "code": "\#(codes[i % 7])"}, "start": "\#(day)", "end": "\#(day)"}"#
+            )
         }
-        let bundle = #"{"resourceType": "Bundle", "type": "collection", "identifier": {"value": "RX-BENCH-200"}, "entry": [\#(entries.joined(separator: ",\n"))]}"#
-        let native = #"{"order_id": "RX-BENCH-200", "patient": {"id": "p1", "her2_status": "positive", "hr_status": "unknown", "disease_setting": "metastatic"}, "medications": [{"code": {"system": "rxnorm", "code": "224905"}, "start": "2026-12-01"}], "history": [\#(history.joined(separator: ",\n"))], "observations": [{"type": "lvef", "loinc": "10230-1", "value": 60, "unit": "%", "date": "2026-11-20"}]}"#
+        let bundle =
+            #"{"resourceType": "Bundle", "type": "collection", "identifier": {"value": "RX-BENCH-200"}, "entry": [\#(entries.joined(separator: ",\n"))]}"#
+        let native =
+            #"{"order_id": "RX-BENCH-200", "patient": {"id": "p1", "her2_status": "positive", "hr_status": "unknown", "disease_setting": "metastatic"}, "medications": [{"code": {"system": "rxnorm", "code": "224905"}, "start": "2026-12-01"}], "history": [\#(history.joined(separator: ",\n"))], "observations": [{"type": "lvef", "loinc": "10230-1", "value": 60, "unit": "%", "date": "2026-11-20"}]}"#
         return (Array(bundle.utf8), Array(native.utf8))
     }
 
@@ -33,9 +39,13 @@ enum FHIRBench {
         var sink = 0
         for _ in 0..<rounds {
             let elapsed = clock.measure {
-                for _ in 0..<count { sink &+= validator.validate(bytes: bytes, fileName: name, at: date).findings.count }
+                for _ in 0..<count {
+                    sink &+= validator.validate(bytes: bytes, fileName: name, at: date).findings.count
+                }
             }
-            rates.append(Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            rates.append(
+                Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            )
         }
         if sink < 0 { print(sink) }
         return rates.sorted()[rounds / 2]
@@ -43,7 +53,10 @@ enum FHIRBench {
 
     /// Prints the FHIR rows through `row`.
     static func run(
-        _ validator: Validator, examples: String, quick: Bool, row: (String, String, String) -> Void
+        _ validator: Validator,
+        examples: String,
+        quick: Bool,
+        row: (String, String, String) -> Void
     ) {
         let rounds = quick ? 1 : 5
         guard let twin = FileManager.default.contents(atPath: examples + "/RX-2026-000101.fhir.json"),
@@ -52,13 +65,19 @@ enum FHIRBench {
         let count = quick ? 1_000 : 5_000
         let fhirRate = rate(validator, Array(twin), "o.json", count: count, rounds: rounds)
         let nativeRate = rate(validator, Array(native), "o.json", count: count, rounds: rounds)
-        row("core: parse + validate, FHIR twin (1 core)", String(format: "%.0f orders/s", fhirRate),
-            String(format: "the same order as native JSON: %.0f orders/s (%.1fx)", nativeRate, nativeRate / fhirRate))
+        row(
+            "core: parse + validate, FHIR twin (1 core)",
+            String(format: "%.0f orders/s", fhirRate),
+            String(format: "the same order as native JSON: %.0f orders/s (%.1fx)", nativeRate, nativeRate / fhirRate)
+        )
         let large = administrations(200)
         let big = quick ? 20 : 100
         let bundleRate = rate(validator, large.bundle, "o.json", count: big, rounds: rounds)
         let largeNative = rate(validator, large.native, "o.json", count: big, rounds: rounds)
-        row("core: FHIR Bundle, 200 administrations", String(format: "%.1f ms per order", 1000 / bundleRate),
-            String(format: "native order of the same content: %.1f ms", 1000 / largeNative))
+        row(
+            "core: FHIR Bundle, 200 administrations",
+            String(format: "%.1f ms per order", 1000 / bundleRate),
+            String(format: "native order of the same content: %.1f ms", 1000 / largeNative)
+        )
     }
 }

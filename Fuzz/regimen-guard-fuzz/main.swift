@@ -26,23 +26,34 @@ enum Harness {
         for name in ["order.json", "order.fhir.json", "order.csv"] {
             let verdict = validator.validate(bytes: bytes, fileName: name, at: date)
             if verdict.decision == .invalid {
-                require(!verdict.errors.isEmpty && verdict.findings.isEmpty, "an invalid verdict without errors, or with findings")
+                require(
+                    !verdict.errors.isEmpty && verdict.findings.isEmpty,
+                    "an invalid verdict without errors, or with findings"
+                )
             } else {
                 require(verdict.errors.isEmpty, "a judged verdict with errors")
             }
             // The verdict document reads back to itself: what the daemon writes, pharmacy systems can parse.
             let document = verdict.jsonBytes()
-            guard let decoded = try? Verdict.decode(document) else { fatalError("broken invariant: the verdict document does not decode") }
+            guard let decoded = try? Verdict.decode(document) else {
+                fatalError("broken invariant: the verdict document does not decode")
+            }
             require(decoded.jsonBytes() == document, "the verdict document does not round-trip")
             // Judging is deterministic: the same bytes at the same date give the same document.
-            require(validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document, "not deterministic")
+            require(
+                validator.validate(bytes: bytes, fileName: name, at: date).jsonBytes() == document,
+                "not deterministic"
+            )
             // The verdict as FHIR is JSON, one resource per finding or one OperationOutcome, the same every time.
             let fhir = verdict.fhirBundleBytes()
             guard let bundle = (try? JSONSerialization.jsonObject(with: Data(fhir))) as? [String: Any] else {
                 fatalError("broken invariant: the FHIR verdict is not a JSON object")
             }
             let entries = (bundle["entry"] as? [Any])?.count ?? -1
-            require(entries == (verdict.decision == .invalid ? 1 : verdict.findings.count), "the FHIR verdict holds \(entries) resources")
+            require(
+                entries == (verdict.decision == .invalid ? 1 : verdict.findings.count),
+                "the FHIR verdict holds \(entries) resources"
+            )
             require(decoded.fhirBundleBytes() == fhir, "the FHIR verdict does not follow from the verdict document")
         }
     }

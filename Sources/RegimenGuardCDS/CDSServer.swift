@@ -89,7 +89,8 @@ public struct CDSServer: Sendable {
                 where_ = "the socket passed by systemd (\(server.localAddress.map { "\($0)" } ?? "fd \(fd)"))"
             } else {
                 try configuration.checkExposure(listeningOnLoopback: configuration.listen.isLoopback)
-                server = try await bootstrap.bind(host: configuration.listen.host, port: configuration.listen.port).get()
+                server = try await bootstrap.bind(host: configuration.listen.host, port: configuration.listen.port)
+                    .get()
                 where_ = configuration.listen.description
             }
         } catch let error as ConfigurationError {
@@ -103,12 +104,16 @@ public struct CDSServer: Sendable {
         let policy = policies.validator.policy
         logger.info(
             "regimen-guard CDS Hooks service listening on \(where_), auth \(configuration.auth.rawValue), policy \(policy.version), \(configuration.issuers.count) trusted issuer\(configuration.issuers.count == 1 ? "" : "s")",
-            metadata: ["message_id": .string(CDSMessageIDs.started), "policy_version": .string(policy.version),
-                       "policy_digest": .string(policy.digest), "auth": .string(configuration.auth.rawValue)])
+            metadata: [
+                "message_id": .string(CDSMessageIDs.started), "policy_version": .string(policy.version),
+                "policy_digest": .string(policy.digest), "auth": .string(configuration.auth.rawValue),
+            ]
+        )
         if configuration.auth == .none {
             logger.warning(
                 "authentication is OFF (auth: none): any local process can call this service; use only for development on loopback",
-                metadata: ["message_id": .string(CDSMessageIDs.authDisabled)])
+                metadata: ["message_id": .string(CDSMessageIDs.authDisabled)]
+            )
         }
         notifier.ready()
         notifier.status("serving CDS Hooks on \(where_); policy \(policy.version)")
@@ -140,7 +145,10 @@ public struct CDSServer: Sendable {
 
         // Graceful stop: refuse new connections, let requests in flight finish, then close the rest.
         notifier.stopping()
-        logger.info("regimen-guard CDS Hooks service stopping", metadata: ["message_id": .string(MessageIDs.serviceStopping)])
+        logger.info(
+            "regimen-guard CDS Hooks service stopping",
+            metadata: ["message_id": .string(MessageIDs.serviceStopping)]
+        )
         try? await server.close()
         tracker.quiesceAll()
         let deadline = ContinuousClock.now.advanced(by: gracePeriod)

@@ -12,7 +12,8 @@ public enum LoggedPath {
         // JSON order (ORDERS.md section 2)
         "order_id", "submitted_at", "patient", "id", "her2_status", "hr_status", "disease_setting", "menopausal_status",
         "metastatic_since", "line_of_therapy", "medications", "history", "observations", "adverse_events", "overrides",
-        "extensions", "drug", "code", "system", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle", "dose",
+        "extensions", "drug", "code", "system", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle",
+        "dose",
         "loading_dose", "cumulative_dose", "value", "unit", "setting", "phase", "stop_reason", "type", "loinc", "date",
         "event", "grade", "rule", "reason", "by",
         // CSV columns (ORDERS.md section 3) beyond the JSON names

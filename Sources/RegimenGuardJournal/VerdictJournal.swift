@@ -65,7 +65,11 @@ public struct VerdictJournal: Sendable {
     ///   - policy: the policy set that judged it (for the rules' `MESSAGE_ID`s).
     ///   - metadata: fields every entry of this order carries besides the verdict's own (e.g. the service's).
     public func log(
-        _ verdict: Verdict, source: String, policy: PolicySet, logger: Logger, metadata extra: Logger.Metadata = [:]
+        _ verdict: Verdict,
+        source: String,
+        policy: PolicySet,
+        logger: Logger,
+        metadata extra: Logger.Metadata = [:]
     ) {
         var common = extra
         common["decision"] = .string(verdict.decision.rawValue)
@@ -73,7 +77,8 @@ public struct VerdictJournal: Sendable {
         common["policy_version"] = .string(verdict.policy.version)
         common["policy_digest"] = .string(verdict.policy.digest)
         if let id = verdict.orderID { common["order_id"] = .string(id) }
-        let label = verdict.orderID.map { "\(LogText.quoted($0)) (\(LogText.quoted(source)))" } ?? LogText.quoted(source)
+        let label =
+            verdict.orderID.map { "\(LogText.quoted($0)) (\(LogText.quoted(source)))" } ?? LogText.quoted(source)
         let messageIDs = Dictionary(policy.rules.map { ($0.id, $0.messageID) }, uniquingKeysWith: { first, _ in first })
 
         let groups = VerdictJournal.group(verdict.findings)
@@ -92,7 +97,8 @@ public struct VerdictJournal: Sendable {
             logger.log(
                 level: entry.level,
                 "\(label): \((entry.severity ?? first.severity).rawValue) \(entry.rule)\(state): \(first.summary)\(more)",
-                metadata: metadata)
+                metadata: metadata
+            )
         }
         if groups.count > maxRuleEntries {
             let rest = groups.dropFirst(maxRuleEntries)
@@ -101,8 +107,10 @@ public struct VerdictJournal: Sendable {
             metadata["count"] = .string(String(rest.map(\.findings.count).reduce(0, +)))
             let level = rest.map(\.level).max() ?? .info
             logger.log(
-                level: level, "\(label): \(rest.count) more rules fired (\(rest.map(\.findings.count).reduce(0, +)) findings); see verdicts/",
-                metadata: metadata)
+                level: level,
+                "\(label): \(rest.count) more rules fired (\(rest.map(\.findings.count).reduce(0, +)) findings); see verdicts/",
+                metadata: metadata
+            )
         }
 
         var metadata = common
@@ -115,14 +123,16 @@ public struct VerdictJournal: Sendable {
             let more = paths.count > 10 ? " and \(paths.count - 10) more" : ""
             logger.warning(
                 "\(label): invalid, \(verdict.errors.count) error\(verdict.errors.count == 1 ? "" : "s") at \(shown)\(more); see verdicts/",
-                metadata: metadata)
+                metadata: metadata
+            )
             return
         }
         metadata["message_id"] = .string(MessageIDs.orderVerdict)
         let counted = verdict.findings.filter { !$0.overridden }
         let critical = counted.filter { $0.severity == .critical }.count
         let warning = counted.filter { $0.severity == .warning }.count
-        let text = "\(label): \(verdict.decision.rawValue), \(counted.count) finding\(counted.count == 1 ? "" : "s") (\(critical) critical, \(warning) warning)"
+        let text =
+            "\(label): \(verdict.decision.rawValue), \(counted.count) finding\(counted.count == 1 ? "" : "s") (\(critical) critical, \(warning) warning)"
         switch verdict.decision {
         case .accept: logger.info("\(text)", metadata: metadata)
         case .review: logger.notice("\(text)", metadata: metadata)

@@ -32,9 +32,16 @@ public final class PolicyStore: Service, Sendable {
     /// Loads `directories` and makes a store of them.
     /// - Throws: ``PolicyError`` when the set is broken.
     public static func load(
-        _ directories: [String], logger: Logger, notifier: Notifier = Notifier()
+        _ directories: [String],
+        logger: Logger,
+        notifier: Notifier = Notifier()
     ) throws(PolicyError) -> PolicyStore {
-        PolicyStore(directories: directories, initial: try PolicyDirectories.load(directories), logger: logger, notifier: notifier)
+        PolicyStore(
+            directories: directories,
+            initial: try PolicyDirectories.load(directories),
+            logger: logger,
+            notifier: notifier
+        )
     }
 
     /// The last good policy set.
@@ -51,15 +58,21 @@ public final class PolicyStore: Service, Sendable {
             state.withLock { $0 = policy }
             logger.notice(
                 "policy reloaded: \(policy.name) \(policy.version) (\(policy.digest))",
-                metadata: ["message_id": .string(MessageIDs.policyLoaded), "policy_version": .string(policy.version),
-                           "policy_digest": .string(policy.digest)])
+                metadata: [
+                    "message_id": .string(MessageIDs.policyLoaded), "policy_version": .string(policy.version),
+                    "policy_digest": .string(policy.digest),
+                ]
+            )
             return .success(policy)
         } catch {
             let kept = current
             logger.error(
                 "policy reload failed; keeping \(kept.version) (\(kept.digest)): \(error.description)",
-                metadata: ["message_id": .string(MessageIDs.policyReloadFailed), "policy_version": .string(kept.version),
-                           "policy_digest": .string(kept.digest), "fault": .string(error.description)])
+                metadata: [
+                    "message_id": .string(MessageIDs.policyReloadFailed), "policy_version": .string(kept.version),
+                    "policy_digest": .string(kept.digest), "fault": .string(error.description),
+                ]
+            )
             return .failure(error)
         }
     }
@@ -93,7 +106,8 @@ public final class PolicyStore: Service, Sendable {
     }
 
     /// Reloads once per element of `triggers`, until they end or the group shuts down (tests drive this).
-    public func run<Triggers: AsyncSequence & Sendable>(triggers: Triggers) async throws where Triggers.Element: Sendable {
+    public func run<Triggers: AsyncSequence & Sendable>(triggers: Triggers) async throws
+    where Triggers.Element: Sendable {
         markListening()
         for try await _ in triggers.cancelOnGracefulShutdown() {
             reload()

@@ -21,7 +21,9 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
         bytes.first == UInt8(ascii: ".") || bytes.isEmpty || hasSuffix(".tmp") || hasSuffix(".part")
     }
 
-    public func hasSuffix(_ suffix: String) -> Bool { bytes.count >= suffix.utf8.count && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) }
+    public func hasSuffix(_ suffix: String) -> Bool {
+        bytes.count >= suffix.utf8.count && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    }
 
     public func hasPrefix(_ prefix: String) -> Bool { bytes.starts(with: prefix.utf8) }
 

@@ -24,7 +24,11 @@ public struct InstanceID: Sendable, Hashable {
     }()
 
     static func sanitize(_ host: String) -> String {
-        let cleaned = String(host.unicodeScalars.filter { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" })
+        let cleaned = String(
+            host.unicodeScalars.filter {
+                ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-"
+            }
+        )
         return cleaned.isEmpty ? "host" : String(cleaned.prefix(40))
     }
 
@@ -43,7 +47,8 @@ public struct InstanceID: Sendable, Hashable {
     /// Parses a token made by ``token``.
     init?(token: String) {
         let parts = token.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), let start = UInt64(parts[parts.count - 1]) else { return nil }
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), let start = UInt64(parts[parts.count - 1])
+        else { return nil }
         host = parts.dropLast(2).joined(separator: "-")
         self.pid = pid
         self.start = start

@@ -16,7 +16,9 @@ enum POSIX {
     /// Runs a system call, retrying on EINTR; throws its errno when it fails.
     @discardableResult
     static func call<Result: SignedInteger>(
-        _ name: String, _ subject: @autoclosure () -> String, _ body: () -> Result
+        _ name: String,
+        _ subject: @autoclosure () -> String,
+        _ body: () -> Result
     ) throws(SystemError) -> Result {
         let result = SystemCall.retrying(body)
         if result < 0 { throw SystemError(call: name, subject: subject(), code: errno) }
@@ -28,7 +30,9 @@ enum POSIX {
     }
 
     static func openDirectory(_ directory: Int32, _ name: FileName) throws(SystemError) -> Int32 {
-        try call("open", name.description) { name.withCString { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) } }
+        try call("open", name.description) {
+            name.withCString { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) }
+        }
     }
 
     /// Makes a folder; an existing one is fine.
@@ -72,23 +76,37 @@ enum POSIX {
 
     /// Renames without replacing (`RENAME_NOREPLACE`); where the file system lacks it (NFS), checks, then renames.
     /// - Throws: EEXIST when `to` exists.
-    static func renameNoReplace(_ fromDirectory: Int32, _ from: FileName, _ toDirectory: Int32, _ to: FileName) throws(SystemError) {
+    static func renameNoReplace(
+        _ fromDirectory: Int32,
+        _ from: FileName,
+        _ toDirectory: Int32,
+        _ to: FileName
+    ) throws(SystemError) {
         let result = SystemCall.retrying {
-            from.withCString { old in to.withCString { new in rg_rename_noreplace(fromDirectory, old, toDirectory, new) } }
+            from.withCString { old in
+                to.withCString { new in rg_rename_noreplace(fromDirectory, old, toDirectory, new) }
+            }
         }
         if result == 0 { return }
         let code = errno
         guard code == EINVAL || code == ENOSYS else {
             throw SystemError(call: "renameat2", subject: "\(from) -> \(to)", code: code)
         }
-        if lstat(toDirectory, to) != nil { throw SystemError(call: "renameat2", subject: "\(from) -> \(to)", code: EEXIST) }
+        if lstat(toDirectory, to) != nil {
+            throw SystemError(call: "renameat2", subject: "\(from) -> \(to)", code: EEXIST)
+        }
         try call("rename", "\(from) -> \(to)") {
             from.withCString { old in to.withCString { new in renameat(fromDirectory, old, toDirectory, new) } }
         }
     }
 
     /// Renames over an existing `to` (a verdict replacing the earlier one).
-    static func rename(_ fromDirectory: Int32, _ from: FileName, _ toDirectory: Int32, _ to: FileName) throws(SystemError) {
+    static func rename(
+        _ fromDirectory: Int32,
+        _ from: FileName,
+        _ toDirectory: Int32,
+        _ to: FileName
+    ) throws(SystemError) {
         try call("rename", "\(from) -> \(to)") {
             from.withCString { old in to.withCString { new in renameat(fromDirectory, old, toDirectory, new) } }
         }
@@ -96,7 +114,10 @@ enum POSIX {
 
     /// Renames without replacing: `to`, else `to.1`, `to.2`, … Returns the name used.
     static func renameKeepingExisting(
-        _ fromDirectory: Int32, _ from: FileName, _ toDirectory: Int32, _ to: FileName
+        _ fromDirectory: Int32,
+        _ from: FileName,
+        _ toDirectory: Int32,
+        _ to: FileName
     ) throws(SystemError) -> FileName {
         var suffix = 0
         while true {
@@ -104,7 +125,7 @@ enum POSIX {
             do {
                 try renameNoReplace(fromDirectory, from, toDirectory, target)
                 return target
-            } catch where error.code == EEXIST {
+            } catch  where error.code == EEXIST {
                 suffix += 1
             }
         }
@@ -135,7 +156,9 @@ enum POSIX {
 
     /// Whether a writer holds the file open: true, false, or nil when a lease cannot tell (not permitted here).
     static func writerHoldsOpen(_ directory: Int32, _ name: FileName) -> Bool? {
-        let fd = SystemCall.retrying { name.withCString { openat(directory, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } }
+        let fd = SystemCall.retrying {
+            name.withCString { openat(directory, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
+        }
         if fd < 0 { return nil }
         defer { close(fd) }
         return writerHoldsOpen(fd)
@@ -156,7 +179,9 @@ enum POSIX {
                 guard bytes.count <= limit else { break }
                 bytes += [UInt8](repeating: 0, count: min(limit + 1 - bytes.count, max(bytes.count, 4096)))
             }
-            let got = try call("read", "order") { bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) } }
+            let got = try call("read", "order") {
+                bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            }
             if got == 0 { break }
             count += got
         }

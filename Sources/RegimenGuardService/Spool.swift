@@ -35,10 +35,15 @@ public final class Spool: Sendable {
         self.configuration = configuration
         self.instance = instance
         rg_ignore_sigio()
-        let folders = ["", configuration.incoming, configuration.verdicts, configuration.archive, configuration.quarantine, Spool.claimsFolder]
+        let folders = [
+            "", configuration.incoming, configuration.verdicts, configuration.archive, configuration.quarantine,
+            Spool.claimsFolder,
+        ]
         for folder in folders {
             let path = folder.isEmpty ? configuration.root : configuration.root + "/" + folder
-            if mkdir(path, 0o770) != 0 && errno != EEXIST { throw SystemError(call: "mkdir", subject: path, code: errno) }
+            if mkdir(path, 0o770) != 0 && errno != EEXIST {
+                throw SystemError(call: "mkdir", subject: path, code: errno)
+            }
         }
         let root = configuration.root
         incoming = try POSIX.openDirectory(root + "/" + configuration.incoming)
@@ -48,7 +53,11 @@ public final class Spool: Sendable {
         claims = try POSIX.openDirectory(root + "/" + Spool.claimsFolder)
         var a = stat(), b = stat()
         if fstat(incoming, &a) == 0, fstat(claims, &b) == 0, a.st_dev != b.st_dev {
-            throw SystemError(call: "open", subject: "\(root)/\(Spool.claimsFolder) and incoming/ must be on one file system", code: EXDEV)
+            throw SystemError(
+                call: "open",
+                subject: "\(root)/\(Spool.claimsFolder) and incoming/ must be on one file system",
+                code: EXDEV
+            )
         }
     }
 
@@ -61,7 +70,10 @@ public final class Spool: Sendable {
     /// False when a folder this spool holds open was removed or replaced (an admin recreated it): the spool must
     /// be opened again, or verdicts would go to a folder nobody can see.
     public var foldersAreCurrent: Bool {
-        let folders = [configuration.incoming, configuration.verdicts, configuration.archive, configuration.quarantine, Spool.claimsFolder]
+        let folders = [
+            configuration.incoming, configuration.verdicts, configuration.archive, configuration.quarantine,
+            Spool.claimsFolder,
+        ]
         for (fd, folder) in zip([incoming, verdicts, archive, quarantine, claims], folders) {
             var held = stat(), current = stat()
             guard fstat(fd, &held) == 0, held.st_nlink > 0,
@@ -195,7 +207,8 @@ public final class Spool: Sendable {
                 for name in names {
                     if owner.isAliveOnThisHost == nil {
                         guard let info = POSIX.lstat(countFD, name),
-                            now.timeIntervalSince1970 - Double(info.st_ctim.tv_sec) > configuration.staleClaimTimeout.seconds
+                            now.timeIntervalSince1970 - Double(info.st_ctim.tv_sec)
+                                > configuration.staleClaimTimeout.seconds
                         else { continue }
                     }
                     found.append(Claim(owner: owner, crashes: crashes, name: name))
@@ -270,13 +283,22 @@ public final class Spool: Sendable {
             case .order(let bytes, let fileName):
                 validator.validate(bytes: bytes, fileName: fileName, at: now())
             case .refused(let fileName, let reason):
-                validator.invalid(fileName: fileName, bytes: nil, errors: [OrderError(path: "", message: reason)], at: now())
+                validator.invalid(
+                    fileName: fileName,
+                    bytes: nil,
+                    errors: [OrderError(path: "", message: reason)],
+                    at: now()
+                )
             }
         }
     }
 
     /// Claims, judges and commits `work`, in batches, with `validator`.
-    public func process(_ work: [Work], validator: Validator, now: @escaping @Sendable () -> Date = { Date() }) -> [Outcome] {
+    public func process(
+        _ work: [Work],
+        validator: Validator,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> [Outcome] {
         process(work, judge: Spool.judge(with: validator, now: now))
     }
 
@@ -287,7 +309,10 @@ public final class Spool: Sendable {
         /// Called after judging, before the commit; returning false gives the claims back instead.
         public var proceed: @Sendable () -> Bool
 
-        public init(claimed: @escaping @Sendable ([Claim]) -> Bool = { _ in true }, proceed: @escaping @Sendable () -> Bool = { true }) {
+        public init(
+            claimed: @escaping @Sendable ([Claim]) -> Bool = { _ in true },
+            proceed: @escaping @Sendable () -> Bool = { true }
+        ) {
             self.claimed = claimed
             self.proceed = proceed
         }
@@ -296,7 +321,12 @@ public final class Spool: Sendable {
     /// Claims, judges and commits `work`, in batches of ``SpoolConfiguration/batchSize``.
     /// - Parameter isolated: the orders are judged on their own (the heavy lane): each one's claim counts one more
     ///   attempt before it is judged, so a crash or kill meanwhile is counted against that order alone.
-    public func process(_ work: [Work], judge: @escaping Judge, hooks: BatchHooks = BatchHooks(), isolated: Bool = false) -> [Outcome] {
+    public func process(
+        _ work: [Work],
+        judge: @escaping Judge,
+        hooks: BatchHooks = BatchHooks(),
+        isolated: Bool = false
+    ) -> [Outcome] {
         var outcomes: [Outcome] = []
         var start = 0
         while start < work.count {
@@ -381,25 +411,42 @@ public final class Spool: Sendable {
                 try ensureOwnFolder(crashes)
                 switch work {
                 case .incoming(let name): try POSIX.renameNoReplace(incoming, name, claims, target.path)
-                case .claim(let claim): if claim != target { try POSIX.renameNoReplace(claims, claim.path, claims, target.path) }
+                case .claim(let claim):
+                    if claim != target { try POSIX.renameNoReplace(claims, claim.path, claims, target.path) }
                 }
             } catch {
                 switch error.code {
                 case ENOENT:
                     outcomes.append(Outcome(work: work, verdict: nil, disposition: .skipped))
                 case EEXIST:
-                    outcomes.append(Outcome(work: work, verdict: nil, disposition: .waiting("a claim of the same name is in hand")))
+                    outcomes.append(
+                        Outcome(work: work, verdict: nil, disposition: .waiting("a claim of the same name is in hand"))
+                    )
                 case ENAMETOOLONG:
-                    items.append(Item(work: work, claim: target, input: .refuse("the file name is too long for this file system (\(original.bytes.count) bytes)")))
+                    items.append(
+                        Item(
+                            work: work,
+                            claim: target,
+                            input: .refuse(
+                                "the file name is too long for this file system (\(original.bytes.count) bytes)"
+                            )
+                        )
+                    )
                 default:
                     outcomes.append(Outcome(work: work, verdict: nil, disposition: .failed(error)))
                 }
                 continue
             }
             if poisoned {
-                items.append(Item(
-                    work: .claim(target), claim: target,
-                    input: .quarantine("the order was in hand when the service stopped without warning (a crash, running out of memory or a watchdog kill) \(crashes) times; it is not judged again")))
+                items.append(
+                    Item(
+                        work: .claim(target),
+                        claim: target,
+                        input: .quarantine(
+                            "the order was in hand when the service stopped without warning (a crash, running out of memory or a watchdog kill) \(crashes) times; it is not judged again"
+                        )
+                    )
+                )
                 continue
             }
             items.append(Item(work: .claim(target), claim: target, input: read(target, original: original)))
@@ -447,21 +494,31 @@ public final class Spool: Sendable {
         }
         if !original.isValidUTF8 { return .quarantine("the file name is not valid UTF-8") }
         if let refusal = SpoolNames.refusal(of: original) { return .quarantine(refusal) }
-        if info.st_nlink > 1 { return .quarantine("a hard link to another file (\(info.st_nlink) links); only files of their own are read") }
-        if Int(info.st_size) > configuration.maxSize {
-            return .quarantine("the file is \(info.st_size) bytes, over the \(configuration.maxSize)-byte limit; it was not read")
+        if info.st_nlink > 1 {
+            return .quarantine("a hard link to another file (\(info.st_nlink) links); only files of their own are read")
         }
-        let fd = SystemCall.retrying { path.withCString { openat(claims, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) } }
+        if Int(info.st_size) > configuration.maxSize {
+            return .quarantine(
+                "the file is \(info.st_size) bytes, over the \(configuration.maxSize)-byte limit; it was not read"
+            )
+        }
+        let fd = SystemCall.retrying {
+            path.withCString { openat(claims, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
+        }
         if fd < 0 { return .quarantine("the file cannot be opened: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var before = stat()
-        guard fstat(fd, &before) == 0, before.st_mode & S_IFMT == S_IFREG, before.st_ino == info.st_ino, before.st_dev == info.st_dev else {
+        guard fstat(fd, &before) == 0, before.st_mode & S_IFMT == S_IFREG, before.st_ino == info.st_ino,
+            before.st_dev == info.st_dev
+        else {
             return .quarantine("the entry changed while it was opened")
         }
         if POSIX.writerHoldsOpen(fd) == true { return .changed }
         do throws(SystemError) {
             let bytes = try POSIX.read(fd, expected: Int(before.st_size), limit: configuration.maxSize)
-            if bytes.count > configuration.maxSize { return .quarantine("the file grew over the \(configuration.maxSize)-byte limit while it was read") }
+            if bytes.count > configuration.maxSize {
+                return .quarantine("the file grew over the \(configuration.maxSize)-byte limit while it was read")
+            }
             // Re-checked after reading: a file still being written is put back, not judged half-written.
             var after = stat()
             guard fstat(fd, &after) == 0, after.st_ino == before.st_ino, after.st_size == before.st_size,
@@ -509,7 +566,9 @@ public final class Spool: Sendable {
         var written: [(index: Int, temp: FileName)] = []
         for index in items.indices {
             guard let verdict = items[index].verdict else { continue }
-            let temp = FileName(Spool.tempMarker + instance.token + ".\(tempCounter.add(1, ordering: .relaxed).newValue)")
+            let temp = FileName(
+                Spool.tempMarker + instance.token + ".\(tempCounter.add(1, ordering: .relaxed).newValue)"
+            )
             do {
                 try POSIX.createFile(verdicts, temp, verdict.jsonBytes(), sync: single)
                 if configuration.fhirVerdicts && verdict.sourceFormat == "fhir" {
@@ -565,18 +624,28 @@ public final class Spool: Sendable {
             }
             guard item.verdict != nil else {
                 // Changed while it was read: back to incoming/, to wait for its writer.
-                outcomes.append(Outcome(work: release(item), verdict: nil, disposition: .waiting("it changed while it was read")))
+                outcomes.append(
+                    Outcome(work: release(item), verdict: nil, disposition: .waiting("it changed while it was read"))
+                )
                 continue
             }
             let stem = SpoolNames.stem(of: original)
             do {
                 switch item.input {
                 case .refuse(let reason):
-                    outcomes.append(Outcome(work: item.work, verdict: item.verdict, disposition: .refused(reason: reason)))
+                    outcomes.append(
+                        Outcome(work: item.work, verdict: item.verdict, disposition: .refused(reason: reason))
+                    )
                 case .quarantine(let reason):
                     let target = try POSIX.renameKeepingExisting(claims, item.claim.path, quarantine, stem)
                     touched.insert(quarantine)
-                    outcomes.append(Outcome(work: item.work, verdict: item.verdict, disposition: .quarantined(target, reason: reason)))
+                    outcomes.append(
+                        Outcome(
+                            work: item.work,
+                            verdict: item.verdict,
+                            disposition: .quarantined(target, reason: reason)
+                        )
+                    )
                 case .order, .changed:
                     let target = try POSIX.renameKeepingExisting(claims, item.claim.path, archive, stem)
                     touched.insert(archive)

@@ -25,7 +25,9 @@ public enum SpoolNames {
         var cut = stemLimit - hashSuffixLength
         // Do not split a UTF-8 sequence: back up over continuation bytes.
         while cut > 0 && cut < original.bytes.count && original.bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
-        return FileName(bytes: Array(original.bytes.prefix(cut)) + Array("~".utf8) + Array(sha256Hex(original.bytes).utf8))
+        return FileName(
+            bytes: Array(original.bytes.prefix(cut)) + Array("~".utf8) + Array(sha256Hex(original.bytes).utf8)
+        )
     }
 
     /// `<stem>.verdict.json`.
@@ -34,7 +36,8 @@ public enum SpoolNames {
     /// Why `original` is refused, or nil: a name ending like a shortened name could take another order's verdict.
     public static func refusal(of original: FileName) -> String? {
         guard looksShortened(original) else { return nil }
-        return "the file name ends in '~' and 64 hex digits, the form the service gives shortened names, so its verdict "
+        return
+            "the file name ends in '~' and 64 hex digits, the form the service gives shortened names, so its verdict "
             + "could replace another order's; rename the file"
     }
 

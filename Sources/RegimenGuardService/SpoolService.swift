@@ -61,7 +61,10 @@ public final class SpoolService: Service, Sendable {
                     .init(service: store),
                     .init(service: self, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await group.run()
     }
 
@@ -100,7 +103,8 @@ public final class SpoolService: Service, Sendable {
                         state.committing = true
                         return true
                     }
-                })
+                }
+            )
         }
 
         func finish(_ outcomes: [Spool.Outcome]) {
@@ -155,8 +159,11 @@ public final class SpoolService: Service, Sendable {
         spool.removeStaleTemporaryFiles()
         logger.info(
             "regimen-guard started on \(spool.configuration.root) with policy \(policy.version)",
-            metadata: ["message_id": .string(MessageIDs.serviceStarted), "policy_version": .string(policy.version),
-                       "policy_digest": .string(policy.digest)])
+            metadata: [
+                "message_id": .string(MessageIDs.serviceStarted), "policy_version": .string(policy.version),
+                "policy_digest": .string(policy.digest),
+            ]
+        )
         rescan(&state)
         // SIGHUP must be trapped before READY=1: its default action ends the process.
         await store.waitUntilListening()
@@ -219,7 +226,8 @@ public final class SpoolService: Service, Sendable {
         var lastStatus = ""
 
         var isIdle: Bool {
-            queue.isEmpty && heavyQueue.isEmpty && settling.isEmpty && futureSince.isEmpty && retryAt == nil && jobs.isEmpty
+            queue.isEmpty && heavyQueue.isEmpty && settling.isEmpty && futureSince.isEmpty && retryAt == nil
+                && jobs.isEmpty
         }
 
         mutating func enqueue(_ work: Spool.Work) {
@@ -250,7 +258,9 @@ public final class SpoolService: Service, Sendable {
             for claim in scan.orphanedClaims { state.enqueue(.claim(claim)) }
             for name in scan.ready { state.enqueue(.incoming(name)) }
             let due = clock.now.advanced(by: spool.configuration.settleTime)
-            for name in scan.settling where state.settling[name] == nil && !state.inFlight.contains(name) { state.settling[name] = due }
+            for name in scan.settling where state.settling[name] == nil && !state.inFlight.contains(name) {
+                state.settling[name] = due
+            }
             for name in scan.future { noteFuture(name, &state) }
         } catch {
             fault("cannot scan \(spool.incomingPath): \(error)")
@@ -261,12 +271,15 @@ public final class SpoolService: Service, Sendable {
     /// A modification time in the future is treated as a change now: the file settles from when it was first
     /// seen so, and a warning says why it was taken before its own time.
     private func noteFuture(_ name: FileName, _ state: inout LoopState) {
-        guard state.futureSince[name] == nil, !state.inFlight.contains(name), !state.backoff.contains(name) else { return }
+        guard state.futureSince[name] == nil, !state.inFlight.contains(name), !state.backoff.contains(name) else {
+            return
+        }
         state.futureSince[name] = clock.now
         state.settling[name] = nil
         logger.warning(
             "\(LogText.quoted(name.description)) has a modification time in the future; it is treated as changed now and taken once settled",
-            metadata: ["message_id": .string(MessageIDs.serviceFault), "file": .string(name.description)])
+            metadata: ["message_id": .string(MessageIDs.serviceFault), "file": .string(name.description)]
+        )
     }
 
     private func handle(_ events: [WatchEvent], _ state: inout LoopState) {
@@ -289,7 +302,8 @@ public final class SpoolService: Service, Sendable {
             case .overflow:
                 logger.notice(
                     "inotify queue overflowed; scanning \(spool.incomingPath)",
-                    metadata: ["message_id": .string(MessageIDs.rescan)])
+                    metadata: ["message_id": .string(MessageIDs.rescan)]
+                )
                 rescan(&state)
             default:
                 break
@@ -343,7 +357,12 @@ public final class SpoolService: Service, Sendable {
         updateStatus(&state)
     }
 
-    private func start(_ lane: Lane, _ work: [Spool.Work], _ state: inout LoopState, _ continuation: AsyncStream<Event>.Continuation) {
+    private func start(
+        _ lane: Lane,
+        _ work: [Spool.Work],
+        _ state: inout LoopState,
+        _ continuation: AsyncStream<Event>.Continuation
+    ) {
         let job = Job(lane: lane, work: work)
         state.jobs[lane] = job
         for item in work { state.inFlight.insert(item.name) }
@@ -403,8 +422,11 @@ public final class SpoolService: Service, Sendable {
             let others = failures.count > 1 ? " and \(failures.count - 1) other orders" : ""
             logger.error(
                 "cannot finish \(LogText.quoted(name.description))\(others): \(error); they stay in incoming/ and are tried again in \(state.retryDelay)",
-                metadata: ["message_id": .string(MessageIDs.serviceFault), "file": .string(name.description),
-                           "fault": .string(error.description), "count": .string(String(failures.count))])
+                metadata: [
+                    "message_id": .string(MessageIDs.serviceFault), "file": .string(name.description),
+                    "fault": .string(error.description), "count": .string(String(failures.count)),
+                ]
+            )
             state.retryAt = clock.now.advanced(by: state.retryDelay)
             state.retryDelay = min(state.retryDelay * 2, SpoolService.maxRetryDelay)
         }
@@ -427,18 +449,24 @@ public final class SpoolService: Service, Sendable {
 
     /// Opens the spool again after one of its folders was removed or replaced, and watches the new incoming/.
     private func reopen(
-        _ state: inout LoopState, _ inbox: EventInbox, _ continuation: AsyncStream<Event>.Continuation
+        _ state: inout LoopState,
+        _ inbox: EventInbox,
+        _ continuation: AsyncStream<Event>.Continuation
     ) -> InotifyWatcher? {
         do {
             let spool = try Spool(configuration: state.spool.configuration)
             let watcher = try InotifyWatcher(path: spool.incomingPath)
             watcher.start { events in inbox.post(events) { continuation.yield(.watch) } }
             state.spool = spool
-            fault("a spool folder under \(spool.configuration.root) was removed or replaced; the spool was opened again")
+            fault(
+                "a spool folder under \(spool.configuration.root) was removed or replaced; the spool was opened again"
+            )
             rescan(&state)
             return watcher
         } catch {
-            fault("a spool folder under \(state.spool.configuration.root) was removed or replaced and cannot be opened again: \(error)")
+            fault(
+                "a spool folder under \(state.spool.configuration.root) was removed or replaced and cannot be opened again: \(error)"
+            )
             return nil
         }
     }
@@ -446,7 +474,8 @@ public final class SpoolService: Service, Sendable {
     /// Arms the timer for the earliest thing due; no timer when nothing is.
     private func arm(_ state: inout LoopState, _ continuation: AsyncStream<Event>.Continuation) {
         let settle = state.spool.configuration.settleTime
-        let deadlines = [state.nextWatchdog, state.nextRescan, state.retryAt] + state.settling.values.map { Optional($0) }
+        let deadlines =
+            [state.nextWatchdog, state.nextRescan, state.retryAt] + state.settling.values.map { Optional($0) }
             + state.futureSince.values.map { Optional($0.advanced(by: settle)) }
         guard let deadline = deadlines.compactMap({ $0 }).min() else {
             state.timer?.cancel()
@@ -469,7 +498,8 @@ public final class SpoolService: Service, Sendable {
     private func updateStatus(_ state: inout LoopState) {
         let total = state.counts.values.reduce(0, +)
         let backlog = state.queue.count + state.heavyQueue.count + state.settling.count + state.inFlight.count
-        let text = "\(total) orders: \(state.counts[.accept] ?? 0) accepted, \(state.counts[.review] ?? 0) review, "
+        let text =
+            "\(total) orders: \(state.counts[.accept] ?? 0) accepted, \(state.counts[.review] ?? 0) review, "
             + "\(state.counts[.reject] ?? 0) rejected, \(state.counts[.invalid] ?? 0) invalid; backlog \(backlog)"
         guard text != state.lastStatus else { return }
         state.lastStatus = text
@@ -498,7 +528,8 @@ public final class SpoolService: Service, Sendable {
         let total = state.counts.values.reduce(0, +)
         logger.info(
             "regimen-guard stopping after \(total) orders",
-            metadata: ["message_id": .string(MessageIDs.serviceStopping)])
+            metadata: ["message_id": .string(MessageIDs.serviceStopping)]
+        )
     }
 
     private func fault(_ message: String) {

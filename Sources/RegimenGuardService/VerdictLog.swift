@@ -15,13 +15,21 @@ enum VerdictLog {
         case .refused(let reason):
             logger.warning(
                 "\(LogText.quoted(file)) refused: \(reason); it stays in incoming/",
-                metadata: ["message_id": .string(MessageIDs.entryQuarantined), "file": .string(file), "decision": "invalid",
-                           "reason": .string(reason), "policy_version": .string(policy.version), "policy_digest": .string(policy.digest)])
+                metadata: [
+                    "message_id": .string(MessageIDs.entryQuarantined), "file": .string(file), "decision": "invalid",
+                    "reason": .string(reason), "policy_version": .string(policy.version),
+                    "policy_digest": .string(policy.digest),
+                ]
+            )
         case .quarantined(let target, let reason):
             logger.warning(
                 "\(LogText.quoted(file)) quarantined as quarantine/\(LogText.quoted(target.description)): \(reason)",
-                metadata: ["message_id": .string(MessageIDs.entryQuarantined), "file": .string(file), "decision": "invalid",
-                           "reason": .string(reason), "policy_version": .string(policy.version), "policy_digest": .string(policy.digest)])
+                metadata: [
+                    "message_id": .string(MessageIDs.entryQuarantined), "file": .string(file), "decision": "invalid",
+                    "reason": .string(reason), "policy_version": .string(policy.version),
+                    "policy_digest": .string(policy.digest),
+                ]
+            )
         case .archived:
             if let verdict = outcome.verdict { journal.log(verdict, source: file, policy: policy, logger: logger) }
         }

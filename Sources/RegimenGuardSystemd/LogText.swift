@@ -39,7 +39,8 @@ public enum LogText {
     /// A `key=value` pair's value: escaped, and quoted when it holds whitespace, a quote or `=`, or is empty.
     public static func quoted(_ text: String) -> String {
         let escaped = escape(text)
-        let needsQuotes = escaped.isEmpty || escaped.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "\"" || $0 == "=" }
+        let needsQuotes =
+            escaped.isEmpty || escaped.unicodeScalars.contains { $0.properties.isWhitespace || $0 == "\"" || $0 == "=" }
         guard needsQuotes else { return escaped }
         return "\"" + escaped.replacing("\"", with: "\\\"") + "\""
     }

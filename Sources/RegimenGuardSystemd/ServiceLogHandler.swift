@@ -42,7 +42,10 @@ public struct ServiceLogHandler: LogHandler {
     public func log(event: LogEvent) {
         switch sink {
         case .journal: Journal.send(ServiceLogHandler.fields(for: event, metadata: metadata, identifier: identifier))
-        case .stderr: ServiceLogHandler.writeToStandardError(ServiceLogHandler.line(for: event, metadata: metadata, identifier: identifier))
+        case .stderr:
+            ServiceLogHandler.writeToStandardError(
+                ServiceLogHandler.line(for: event, metadata: metadata, identifier: identifier)
+            )
         }
     }
 
@@ -80,7 +83,8 @@ public struct ServiceLogHandler: LogHandler {
         case .string(let text): text
         case .stringConvertible(let convertible): convertible.description
         case .array(let values): values.map(flatten).joined(separator: ",")
-        case .dictionary(let dictionary): dictionary.sorted { $0.key < $1.key }.map { "\($0.key)=\(flatten($0.value))" }.joined(separator: ",")
+        case .dictionary(let dictionary):
+            dictionary.sorted { $0.key < $1.key }.map { "\($0.key)=\(flatten($0.value))" }.joined(separator: ",")
         }
     }
 

@@ -26,8 +26,11 @@ struct PolicyOptions: ParsableArguments {
         name: .customLong("policies"),
         help: ArgumentHelp(
             "A policy folder; repeat to overlay (a file in a later folder replaces the same-named file).",
-            discussion: "Default: /usr/share/regimen-guard/policies overlaid by /etc/regimen-guard/policies when installed, else ./Policies.",
-            valueName: "dir"))
+            discussion:
+                "Default: /usr/share/regimen-guard/policies overlaid by /etc/regimen-guard/policies when installed, else ./Policies.",
+            valueName: "dir"
+        )
+    )
     var directories: [String] = []
 
     var resolvedDirectories: [String] { PolicyOptions.resolve(directories) }
@@ -44,7 +47,9 @@ struct PolicyOptions: ParsableArguments {
         do {
             return try PolicyDirectories.load(resolved)
         } catch {
-            StandardError.write("regimen-guard: the policy set in \(resolved.joined(separator: " + ")) is broken:\n\(error.description)\n")
+            StandardError.write(
+                "regimen-guard: the policy set in \(resolved.joined(separator: " + ")) is broken:\n\(error.description)\n"
+            )
             throw ExitCodes.brokenPolicy
         }
     }

@@ -43,14 +43,21 @@ struct HumanOutput {
             out += "  error  \(error.path.isEmpty ? "" : clean(error.path) + ": ")\(clean(error.message))\n"
         }
         // Most severe first, then in the verdict's order: a pharmacist reads what decides before the information.
-        let ordered = verdict.findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }
+        let ordered = verdict.findings.enumerated().sorted {
+            ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset)
+        }
         for finding in ordered.map(\.element) {
-            let severity = finding.overridden ? paint("overridden", "2") + " \(finding.severity.rawValue)" : label(finding.severity)
+            let severity =
+                finding.overridden
+                ? paint("overridden", "2") + " \(finding.severity.rawValue)" : label(finding.severity)
             out += "  \(severity)  \(clean(finding.rule)): \(clean(finding.summary))\n"
             for evidence in finding.evidence {
                 var line = "      \(clean(evidence.path))"
                 if let drug = evidence.drug { line += " \(clean(drug))" }
-                if let start = evidence.start { line += " \(clean(start))" + (evidence.drug != nil ? " to \(clean(evidence.end ?? "open-ended"))" : "") }
+                if let start = evidence.start {
+                    line +=
+                        " \(clean(start))" + (evidence.drug != nil ? " to \(clean(evidence.end ?? "open-ended"))" : "")
+                }
                 if let note = evidence.note { line += " (\(clean(note)))" }
                 out += line + "\n"
             }

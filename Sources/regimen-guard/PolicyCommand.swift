@@ -6,28 +6,41 @@ import RegimenGuardPolicyStore
 /// `regimen-guard policy check|test`: prove a policy change before reloading the service.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Check a policy set, or run its example orders.",
-        subcommands: [Check.self, Test.self])
+        commandName: "policy",
+        abstract: "Check a policy set, or run its example orders.",
+        subcommands: [Check.self, Test.self]
+    )
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load and validate a policy set; print its version and digest, or every problem (exit 78).")
+            abstract: "Load and validate a policy set; print its version and digest, or every problem (exit 78)."
+        )
 
         @Argument(help: ArgumentHelp("Policy folders, later ones overriding earlier ones.", valueName: "dir"))
         var directories: [String] = []
 
         func run() throws {
             let policy = try PolicyOptions.load(directories)
-            print("ok: policy \(policy.name) \(policy.version), \(policy.rules.count) rules, \(policy.vocabulary.agents.count) agents, \(policy.digest)")
+            print(
+                "ok: policy \(policy.name) \(policy.version), \(policy.rules.count) rules, \(policy.vocabulary.agents.count) agents, \(policy.digest)"
+            )
         }
     }
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the example orders in DIR/tests against the policy set and compare with their *.expect.yaml.",
-            discussion: "Each tests/NAME.json or NAME.csv needs tests/NAME.expect.yaml with decision, rules (the exact set of rule ids with a finding) and, for invalid orders, errors (the exact set of error paths). Exits 0 when all pass, 1 otherwise, 78 for a broken policy.")
+            abstract:
+                "Run the example orders in DIR/tests against the policy set and compare with their *.expect.yaml.",
+            discussion:
+                "Each tests/NAME.json or NAME.csv needs tests/NAME.expect.yaml with decision, rules (the exact set of rule ids with a finding) and, for invalid orders, errors (the exact set of error paths). Exits 0 when all pass, 1 otherwise, 78 for a broken policy."
+        )
 
-        @Argument(help: ArgumentHelp("Policy folders; the example orders are read from the last one's tests/.", valueName: "dir"))
+        @Argument(
+            help: ArgumentHelp(
+                "Policy folders; the example orders are read from the last one's tests/.",
+                valueName: "dir"
+            )
+        )
         var directories: [String] = []
 
         func run() throws {
@@ -43,10 +56,16 @@ struct PolicyCommand: ParsableCommand {
                     failed += 1
                     continue
                 }
-                let verdict = validator.validate(bytes: Array(FileManager.default.contents(atPath: path) ?? Data()), fileName: name, at: Date())
+                let verdict = validator.validate(
+                    bytes: Array(FileManager.default.contents(atPath: path) ?? Data()),
+                    fileName: name,
+                    at: Date()
+                )
                 let differences: [String]
                 do {
-                    differences = try CaseExpectation.parse(Array(expectationBytes), file: expectationPath).differences(from: verdict)
+                    differences = try CaseExpectation.parse(Array(expectationBytes), file: expectationPath).differences(
+                        from: verdict
+                    )
                 } catch {
                     differences = [error.description]
                 }

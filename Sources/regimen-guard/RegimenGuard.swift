@@ -11,5 +11,8 @@ struct RegimenGuard: AsyncParsableCommand {
             78 broken policy; several files exit with the worst.
             """,
         version: Verdict.version,
-        subcommands: [ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self, ServeCommand.self])
+        subcommands: [
+            ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self, ServeCommand.self,
+        ]
+    )
 }

@@ -4,7 +4,9 @@ import RegimenGuardCore
 /// `regimen-guard rules`: the rules of the policy set.
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "List the rules of the policy set: id, severity, title.")
+        commandName: "rules",
+        abstract: "List the rules of the policy set: id, severity, title."
+    )
 
     @OptionGroup var policies: PolicyOptions
 

@@ -7,18 +7,27 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Validate order files (JSON, CSV or FHIR R4 Bundle) and print their verdicts.",
-        discussion: "Exits 0 accept, 1 review, 2 reject, 65 invalid order, 78 broken policy; the worst over all files.")
+        discussion: "Exits 0 accept, 1 review, 2 reject, 65 invalid order, 78 broken policy; the worst over all files."
+    )
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case human, json, fhir
     }
 
-    @Option(help: "human: a verdict line per file with its findings; json: the verdict document the service writes; fhir: the verdict as a FHIR R4 Bundle (DetectedIssue per finding, OperationOutcome when invalid).")
+    @Option(
+        help:
+            "human: a verdict line per file with its findings; json: the verdict document the service writes; fhir: the verdict as a FHIR R4 Bundle (DetectedIssue per finding, OperationOutcome when invalid)."
+    )
     var format: OutputFormat = .human
 
     @OptionGroup var policies: PolicyOptions
 
-    @Argument(help: ArgumentHelp("Order files (*.json, *.csv; a *.json holding a FHIR Bundle is read as FHIR).", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "Order files (*.json, *.csv; a *.json holding a FHIR Bundle is read as FHIR).",
+            valueName: "file"
+        )
+    )
     var files: [String]
 
     func validate() throws {
@@ -29,7 +38,9 @@ struct ValidateCommand: ParsableCommand {
         let validator = Validator(policy: try policies.load())
         var worst = Decision.accept
         var documents: [String] = []
-        let style = HumanOutput(colour: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let style = HumanOutput(
+            colour: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        )
         for path in files {
             let name = (path as NSString).lastPathComponent
             let verdict: Verdict
@@ -37,7 +48,11 @@ struct ValidateCommand: ParsableCommand {
                 verdict = validator.validate(bytes: Array(data), fileName: name, at: Date())
             } else {
                 verdict = validator.invalid(
-                    fileName: name, bytes: nil, errors: [OrderError(path: "", message: "cannot read \(path)")], at: Date())
+                    fileName: name,
+                    bytes: nil,
+                    errors: [OrderError(path: "", message: "cannot read \(path)")],
+                    at: Date()
+                )
             }
             worst = max(worst, verdict.decision)
             switch format {
@@ -48,7 +63,12 @@ struct ValidateCommand: ParsableCommand {
         }
         if format != .human {
             // One file: the verdict document itself; several: a JSON array of them.
-            print(documents.count == 1 ? documents[0] : "[\n" + documents.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n", terminator: "")
+            print(
+                documents.count == 1
+                    ? documents[0]
+                    : "[\n" + documents.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n",
+                terminator: ""
+            )
         }
         if worst != .accept { throw ExitCodes.of(worst) }
     }

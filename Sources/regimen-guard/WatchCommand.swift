@@ -16,7 +16,8 @@ struct WatchCommand: AsyncParsableCommand {
             (originals), quarantine/ (entries that are not readable regular files). SIGHUP reloads the policies \
             (a broken set keeps the last good one); SIGTERM finishes the orders in hand and exits 0. Under systemd \
             (Type=notify) it reports READY, STATUS, WATCHDOG, RELOADING and STOPPING.
-            """)
+            """
+    )
 
     @Option(help: ArgumentHelp("The spool folder (created with its sub-folders when missing).", valueName: "dir"))
     var spool: String
@@ -41,13 +42,19 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "An order in hand at more crashes or watchdog kills than this is quarantined as invalid.")
     var maxCrashes: Int = 2
 
-    @Option(help: "Seconds one order may be judged before the watchdog is no longer fed (systemd then kills and restarts the service).")
+    @Option(
+        help:
+            "Seconds one order may be judged before the watchdog is no longer fed (systemd then kills and restarts the service)."
+    )
     var judgeTimeLimit: Double = 120
 
     @Option(help: "Where logs go: auto (the journal under systemd, else standard error), journal or stderr.")
     var logTarget: LogTarget = .auto
 
-    @Flag(help: "Beside the verdict of a FHIR order, also write <name>.verdict.fhir.json: the verdict as a FHIR R4 Bundle.")
+    @Flag(
+        help:
+            "Beside the verdict of a FHIR order, also write <name>.verdict.fhir.json: the verdict as a FHIR R4 Bundle."
+    )
     var fhirVerdicts = false
 
     @Flag(help: "Drain the orders already there, then exit 0.")
@@ -56,7 +63,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("incoming-name"), help: "Name of the incoming folder.") var incomingName = "incoming"
     @Option(name: .customLong("verdicts-name"), help: "Name of the verdicts folder.") var verdictsName = "verdicts"
     @Option(name: .customLong("archive-name"), help: "Name of the archive folder.") var archiveName = "archive"
-    @Option(name: .customLong("quarantine-name"), help: "Name of the quarantine folder.") var quarantineName = "quarantine"
+    @Option(name: .customLong("quarantine-name"), help: "Name of the quarantine folder.") var quarantineName =
+        "quarantine"
 
     func validate() throws {
         guard settleTime >= 0, rescanInterval >= 0 else { throw ValidationError("Times must not be negative.") }
@@ -66,7 +74,9 @@ struct WatchCommand: AsyncParsableCommand {
         guard maxCrashes >= 0 else { throw ValidationError("--max-crashes must not be negative.") }
         let names = [incomingName, verdictsName, archiveName, quarantineName]
         guard Set(names).count == 4, names.allSatisfy({ !$0.isEmpty && !$0.contains("/") && !$0.hasPrefix(".") }) else {
-            throw ValidationError("The four folder names must differ, and be plain names (no '/', not starting with '.').")
+            throw ValidationError(
+                "The four folder names must differ, and be plain names (no '/', not starting with '.')."
+            )
         }
     }
 
@@ -92,12 +102,16 @@ struct WatchCommand: AsyncParsableCommand {
         do {
             opened = try Spool(configuration: configuration)
         } catch {
-            logger.critical("cannot open the spool \(spool): \(error)", metadata: ["message_id": .string(MessageIDs.serviceFault)])
+            logger.critical(
+                "cannot open the spool \(spool): \(error)",
+                metadata: ["message_id": .string(MessageIDs.serviceFault)]
+            )
             throw ExitCode(73)  // EX_CANTCREAT
         }
         let options = SpoolService.Options(
             rescanInterval: rescanInterval > 0 ? .milliseconds(Int64(rescanInterval * 1000)) : nil,
-            exitWhenIdle: exitWhenIdle)
+            exitWhenIdle: exitWhenIdle
+        )
         let store = PolicyStore(directories: policies.resolvedDirectories, initial: policy, logger: logger)
         let service = SpoolService(spool: opened, store: store, options: options, logger: logger)
         try await service.runUntilShutdown()

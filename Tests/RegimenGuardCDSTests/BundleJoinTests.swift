@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RegimenGuardCDS
 
 struct BundleJoinTests {
@@ -13,7 +14,12 @@ struct BundleJoinTests {
     func join(_ prefetch: String?) throws -> BundleJoin.Outcome {
         let body = "{\"d\":\(Self.drafts),\"p\":\(prefetch ?? "null")}"
         let root = try Fixtures.parse(body)
-        return BundleJoin.join(body: Array(body.utf8), orderID: "hook-1", draftOrders: root["d"]!, prefetch: prefetch == nil ? nil : root["p"])
+        return BundleJoin.join(
+            body: Array(body.utf8),
+            orderID: "hook-1",
+            draftOrders: root["d"]!,
+            prefetch: prefetch == nil ? nil : root["p"]
+        )
     }
 
     static let complete = """
@@ -31,8 +37,12 @@ struct BundleJoinTests {
             Issue.record("a complete request was refused")
             return
         }
-        #expect(entries.map { $0.reference ?? "" } == ["MedicationRequest/d1", "MedicationRequest/d2", "ServiceRequest/sr1", "Patient/p",
-                                                       "Condition/c", "MedicationRequest/h1", "Medication/m1"])
+        #expect(
+            entries.map { $0.reference ?? "" } == [
+                "MedicationRequest/d1", "MedicationRequest/d2", "ServiceRequest/sr1", "Patient/p",
+                "Condition/c", "MedicationRequest/h1", "Medication/m1",
+            ]
+        )
         #expect(entries.map(\.draftIndex) == [1, 2, nil, nil, nil, nil, nil])
         let bundle = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
         #expect(bundle["resourceType"] as? String == "Bundle")
@@ -40,7 +50,9 @@ struct BundleJoinTests {
         let resources = try #require(bundle["entry"] as? [[String: Any]]).map { $0["resource"] as! [String: Any] }
         let text = String(decoding: bytes, as: UTF8.self)
         let marker = #"{"url":"urn:regimen-guard:proposed","valueBoolean":true}"#
-        #expect(text.contains(#""id":"d1","status":"active","extension":[{"url":"urn:x","valueString":"kept"},\#(marker)]"#))
+        #expect(
+            text.contains(#""id":"d1","status":"active","extension":[{"url":"urn:x","valueString":"kept"},\#(marker)]"#)
+        )
         #expect(text.contains(#""id":"d2","status":"draft","dose":1.50,"extension":[\#(marker)]"#))
         #expect((resources[0]["extension"] as? [Any])?.count == 2)
         #expect(resources[2]["extension"] == nil)  // not a MedicationRequest: not proposed
@@ -57,15 +69,33 @@ struct BundleJoinTests {
         }
         #expect(try missing(nil) == ["patient", "observations", "conditions", "medicationHistory"])
         #expect(try missing(Self.complete).isEmpty)
-        #expect(try missing(#"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null}"#).isEmpty)
+        #expect(
+            try missing(#"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null}"#).isEmpty
+        )
         #expect(try missing(#"{"patient":null,"observations":null,"conditions":null}"#) == ["medicationHistory"])
         let next = #"{"resourceType":"Bundle","link":[{"relation":"self","url":"a"},{"relation":"next","url":"b"}]}"#
-        #expect(try missing(#"{"patient":null,"observations":\#(next),"conditions":null,"medicationHistory":null}"#) == ["observations"])
+        #expect(
+            try missing(#"{"patient":null,"observations":\#(next),"conditions":null,"medicationHistory":null}"#) == [
+                "observations"
+            ]
+        )
         let outcome = #"{"resourceType":"OperationOutcome","issue":[]}"#
-        #expect(try missing(#"{"patient":\#(outcome),"observations":null,"conditions":null,"medicationHistory":null}"#) == ["patient"])
+        #expect(
+            try missing(#"{"patient":\#(outcome),"observations":null,"conditions":null,"medicationHistory":null}"#) == [
+                "patient"
+            ]
+        )
         // An optional key that is incomplete is a missing page too.
-        #expect(try missing(#"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null,"adverseEvents":\#(next)}"#) == ["adverseEvents"])
-        #expect(try missing(#"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null,"administrations":[1]}"#) == ["administrations"])
+        #expect(
+            try missing(
+                #"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null,"adverseEvents":\#(next)}"#
+            ) == ["adverseEvents"]
+        )
+        #expect(
+            try missing(
+                #"{"patient":null,"observations":null,"conditions":null,"medicationHistory":null,"administrations":[1]}"#
+            ) == ["administrations"]
+        )
         guard case .incomplete(let keys) = try join(nil) else {
             Issue.record("no prefetch was joined")
             return
@@ -74,11 +104,19 @@ struct BundleJoinTests {
     }
 
     @Test func theParserIsStrict() {
-        for bad in ["{\"a\":1,\"a\":2}", "{\"a\":01}", "[1,]", "{\"a\":\"\u{01}\"}", "\"\\ud800\"", "1 2", "{", "nul", "-", "1.", "1e"] {
+        for bad in [
+            "{\"a\":1,\"a\":2}", "{\"a\":01}", "[1,]", "{\"a\":\"\u{01}\"}", "\"\\ud800\"", "1 2", "{", "nul", "-",
+            "1.", "1e",
+        ] {
             #expect(throws: JSONSyntaxError.self, "\(bad)") { try Fixtures.parse(bad) }
         }
         #expect(throws: JSONSyntaxError.self) { try RegimenGuardCDS.JSONParser.parse([0x22, 0xFF, 0x22]) }
-        #expect(throws: JSONSyntaxError.self) { try Fixtures.parse(String(repeating: "[", count: 100) + String(repeating: "]", count: 100)) }
-        #expect((try? Fixtures.parse(#"{"a":"\u00e9\ud83d\ude00\n","b":[-0.5e+3,true,false,null]}"#))?["a"]?.string == "é😀\n")
+        #expect(throws: JSONSyntaxError.self) {
+            try Fixtures.parse(String(repeating: "[", count: 100) + String(repeating: "]", count: 100))
+        }
+        #expect(
+            (try? Fixtures.parse(#"{"a":"\u00e9\ud83d\ude00\n","b":[-0.5e+3,true,false,null]}"#))?["a"]?.string
+                == "é😀\n"
+        )
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import RegimenGuardCore
 import Testing
+
 @testable import RegimenGuardCDS
 
 struct CardBuilderTests {
@@ -13,25 +14,61 @@ struct CardBuilderTests {
         BundleJoin.Entry(resourceType: "MedicationRequest", id: "old", draftIndex: nil),
     ]
 
-    static func finding(_ rule: String, _ severity: Severity, _ evidence: [Evidence], summary: String = "a finding") -> Finding {
-        Finding(rule: rule, severity: severity, title: rule, summary: summary, detail: "Why it matters.",
-                recommendation: "What to do.", evidence: evidence, references: ["A reference (2020)"])
+    static func finding(
+        _ rule: String,
+        _ severity: Severity,
+        _ evidence: [Evidence],
+        summary: String = "a finding"
+    ) -> Finding {
+        Finding(
+            rule: rule,
+            severity: severity,
+            title: rule,
+            summary: summary,
+            detail: "Why it matters.",
+            recommendation: "What to do.",
+            evidence: evidence,
+            references: ["A reference (2020)"]
+        )
     }
 
     static func verdict(_ findings: [Finding]) -> Verdict {
-        Verdict(orderID: "x", source: "x.json", sourceFormat: "fhir", sourceSHA256: "", decision: Validator.decision(for: findings), findings: findings,
-                errors: [], policy: Fixtures.policy.stamp, validatedAt: Date(timeIntervalSince1970: 0))
+        Verdict(
+            orderID: "x",
+            source: "x.json",
+            sourceFormat: "fhir",
+            sourceSHA256: "",
+            decision: Validator.decision(for: findings),
+            findings: findings,
+            errors: [],
+            policy: Fixtures.policy.stamp,
+            validatedAt: Date(timeIntervalSince1970: 0)
+        )
     }
 
-    static let trastuzumab = Evidence(path: "Bundle.entry[0]", drug: "trastuzumab", start: "2026-12-01", end: "2027-03-01")
-    static let epirubicin = Evidence(path: "Bundle.entry[1].resource.medicationCodeableConcept", drug: "epirubicin", start: "2026-12-01")
+    static let trastuzumab = Evidence(
+        path: "Bundle.entry[0]",
+        drug: "trastuzumab",
+        start: "2026-12-01",
+        end: "2027-03-01"
+    )
+    static let epirubicin = Evidence(
+        path: "Bundle.entry[1].resource.medicationCodeableConcept",
+        drug: "epirubicin",
+        start: "2026-12-01"
+    )
     static let herceptin = Evidence(path: "Bundle.entry[2]", drug: "Herceptin", start: "2026-12-01")
     static let history = Evidence(path: "Bundle.entry[4]", drug: "doxorubicin", start: "2019-01-10", end: "2019-03-14")
 
     func builder(_ service: HookService = .orderSign, selections: Set<String> = []) -> CardBuilder {
         let box = Counter()
-        return CardBuilder(policy: Fixtures.policy, service: service, entries: Self.entries, selections: selections,
-                           makeUUID: { box.next() })
+        return CardBuilder(
+            policy: Fixtures.policy,
+            service: service,
+            entries: Self.entries,
+            selections: selections,
+            makeUUID: { box.next() }
+        )
     }
 
     final class Counter: @unchecked Sendable {
@@ -43,25 +80,46 @@ struct CardBuilderTests {
     }
 
     @Test func oneCardPerFindingCriticalThenWarningThenInfo() {
-        let cards = builder().cards(for: Self.verdict([
-            Self.finding("lvef-monitoring-due", .info, [Self.trastuzumab]),
-            Self.finding("endocrine-during-chemo", .warning, [Self.trastuzumab]),
-            Self.finding("lvef-baseline-missing", .critical, [Self.trastuzumab]),
-            Self.finding("her2-dropped-at-chemo-stop", .warning, [Self.trastuzumab]),
-        ]))
+        let cards = builder().cards(
+            for: Self.verdict([
+                Self.finding("lvef-monitoring-due", .info, [Self.trastuzumab]),
+                Self.finding("endocrine-during-chemo", .warning, [Self.trastuzumab]),
+                Self.finding("lvef-baseline-missing", .critical, [Self.trastuzumab]),
+                Self.finding("her2-dropped-at-chemo-stop", .warning, [Self.trastuzumab]),
+            ])
+        )
         #expect(cards.map(\.indicator) == [.critical, .warning, .warning, .info])
-        #expect(cards.map(\.rule) == ["lvef-baseline-missing", "endocrine-during-chemo", "her2-dropped-at-chemo-stop", "lvef-monitoring-due"])
+        #expect(
+            cards.map(\.rule) == [
+                "lvef-baseline-missing", "endocrine-during-chemo", "her2-dropped-at-chemo-stop", "lvef-monitoring-due",
+            ]
+        )
         #expect(Set(cards.map(\.uuid)).count == 4)
         #expect(builder().cards(for: Self.verdict([])).isEmpty)
     }
 
     @Test func aCardCarriesSourceTopicOverrideReasonsAndMarkdownDetail() throws {
-        let card = try #require(builder().cards(for: Self.verdict([Self.finding("her2-anthracycline-concurrent", .critical,
-                                                                                 [Self.trastuzumab, Self.history])])).first)
+        let card = try #require(
+            builder().cards(
+                for: Self.verdict([
+                    Self.finding(
+                        "her2-anthracycline-concurrent",
+                        .critical,
+                        [Self.trastuzumab, Self.history]
+                    )
+                ])
+            ).first
+        )
         #expect(card.sourceLabel == "regimen-guard \(Fixtures.policy.version)")
         #expect(card.ruleTitle == Fixtures.policy.rules.first { $0.id == "her2-anthracycline-concurrent" }?.title)
-        #expect(card.overrideReasons.map(\.code) == ["trial-protocol", "documented-rationale", "benefit-outweighs-risk", "patient-declined-alternative"])
-        #expect(card.detail.contains("- trastuzumab, 2026-12-01 to 2027-03-01 — `MedicationRequest/mr-trast` (this order)"))
+        #expect(
+            card.overrideReasons.map(\.code) == [
+                "trial-protocol", "documented-rationale", "benefit-outweighs-risk", "patient-declined-alternative",
+            ]
+        )
+        #expect(
+            card.detail.contains("- trastuzumab, 2026-12-01 to 2027-03-01 — `MedicationRequest/mr-trast` (this order)")
+        )
         #expect(card.detail.contains("- doxorubicin, 2019-01-10 to 2019-03-14 — `MedicationRequest/old`\n"))
         #expect(card.detail.contains("**Recommendation**: What to do."))
         #expect(card.detail.contains("**References**\n- A reference (2020)"))
@@ -71,23 +129,39 @@ struct CardBuilderTests {
     }
 
     @Test func deleteSuggestionsWhereTheRuleKnowsTheFix() throws {
-        let concurrent = try #require(builder().cards(for: Self.verdict([
-            Self.finding("her2-anthracycline-concurrent", .critical, [Self.trastuzumab, Self.epirubicin]),
-        ])).first)
+        let concurrent = try #require(
+            builder().cards(
+                for: Self.verdict([
+                    Self.finding("her2-anthracycline-concurrent", .critical, [Self.trastuzumab, Self.epirubicin])
+                ])
+            ).first
+        )
         #expect(concurrent.suggestions.map(\.resourceID) == ["MedicationRequest/mr-epi"])
         #expect(concurrent.suggestions[0].label == "Remove the epirubicin order")
         let json = String(decoding: concurrent.json.bytes(), as: UTF8.self)
-        #expect(json.contains(#""actions":[{"type":"delete","description":"Remove the epirubicin order","resourceId":"MedicationRequest/mr-epi"}]"#))
+        #expect(
+            json.contains(
+                #""actions":[{"type":"delete","description":"Remove the epirubicin order","resourceId":"MedicationRequest/mr-epi"}]"#
+            )
+        )
         #expect(json.contains(#""selectionBehavior":"at-most-one""#))
 
         // Duplicates: one suggestion per duplicate after the first in draftOrders order, whatever the evidence order.
-        let duplicate = try #require(builder().cards(for: Self.verdict([
-            Self.finding("duplicate-her2-therapy", .critical, [Self.herceptin, Self.trastuzumab]),
-        ])).first)
+        let duplicate = try #require(
+            builder().cards(
+                for: Self.verdict([
+                    Self.finding("duplicate-her2-therapy", .critical, [Self.herceptin, Self.trastuzumab])
+                ])
+            ).first
+        )
         #expect(duplicate.suggestions.map(\.resourceID) == ["MedicationRequest/mr-herceptin"])
 
         // A rule without a known fix has none.
-        #expect(builder().cards(for: Self.verdict([Self.finding("lvef-baseline-missing", .critical, [Self.trastuzumab])]))[0].suggestions.isEmpty)
+        #expect(
+            builder().cards(for: Self.verdict([Self.finding("lvef-baseline-missing", .critical, [Self.trastuzumab])]))[
+                0
+            ].suggestions.isEmpty
+        )
     }
 
     @Test func orderSelectShowsOnlyFindingsOnTheSelectionAtMostWarning() {

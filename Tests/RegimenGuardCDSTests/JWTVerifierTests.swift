@@ -1,11 +1,17 @@
 import Foundation
 import Testing
+
 @testable import RegimenGuardCDS
 
 /// The verifier against JWTs signed by PyJWT + cryptography (Tests/cds/make_vectors.py wrote them).
 struct JWTVerifierTests {
     struct Vectors: Decodable {
-        struct Case: Decodable { var name: String; var token: String; var valid: Bool; var reason: String }
+        struct Case: Decodable {
+            var name: String
+            var token: String
+            var valid: Bool
+            var reason: String
+        }
         var issuer: String
         var audience: String
         var now: Double
@@ -23,8 +29,10 @@ struct JWTVerifierTests {
 
     static func verifier(_ vectors: Vectors, _ jwks: JWKS, capacity: Int = 100) -> JWTVerifier {
         let issuer = TrustedIssuer(iss: vectors.issuer, jwksFile: "-", jkuAllowlist: vectors.jku_allowlist)
-        return JWTVerifier(issuers: [vectors.issuer: IssuerKeys(issuer: issuer, keys: jwks.keys)],
-                           replayCache: ReplayCache(capacity: capacity))
+        return JWTVerifier(
+            issuers: [vectors.issuer: IssuerKeys(issuer: issuer, keys: jwks.keys)],
+            replayCache: ReplayCache(capacity: capacity)
+        )
     }
 
     @Test func everyVectorGetsItsExpectedOutcome() throws {
@@ -32,7 +40,11 @@ struct JWTVerifierTests {
         #expect(jwks.keys.count == 4)
         #expect(vectors.cases.count > 30)
         for vector in vectors.cases {
-            let result = Self.verifier(vectors, jwks).verify(vector.token[...], audience: vectors.audience, now: vectors.now)
+            let result = Self.verifier(vectors, jwks).verify(
+                vector.token[...],
+                audience: vectors.audience,
+                now: vectors.now
+            )
             switch result {
             case .success:
                 #expect(vector.valid, "\(vector.name) was accepted")
@@ -50,7 +62,8 @@ struct JWTVerifierTests {
         let verifier = Self.verifier(vectors, jwks)
         let token = vectors.cases.first { $0.name == "ES384" }!.token[...]
         #expect((try? verifier.verify(token, audience: vectors.audience, now: vectors.now).get()) != nil)
-        guard case .failure(let failure) = verifier.verify(token, audience: vectors.audience, now: vectors.now + 1) else {
+        guard case .failure(let failure) = verifier.verify(token, audience: vectors.audience, now: vectors.now + 1)
+        else {
             Issue.record("a replay was accepted")
             return
         }
@@ -71,9 +84,15 @@ struct JWTVerifierTests {
 
     @Test func jwksWithPrivateMaterialOrNoUsableKeyIsRefused() {
         #expect(throws: JWKSError.self) { try JWKS.parse(Array(#"{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}"#.utf8)) }
-        #expect(throws: JWKSError.self) { try JWKS.parse(Array(#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA"}]}"#.utf8)) }
-        #expect(throws: JWKSError.self) { try JWKS.parse(Array(#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}"#.utf8)) }
-        #expect(throws: JWKSError.self) { try JWKS.parse(Array(#"{"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]}"#.utf8)) }
+        #expect(throws: JWKSError.self) {
+            try JWKS.parse(Array(#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA"}]}"#.utf8))
+        }
+        #expect(throws: JWKSError.self) {
+            try JWKS.parse(Array(#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}"#.utf8))
+        }
+        #expect(throws: JWKSError.self) {
+            try JWKS.parse(Array(#"{"keys":[{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}]}"#.utf8))
+        }
         #expect(throws: JWKSError.self) { try JWKS.parse(Array("not json".utf8)) }
     }
 

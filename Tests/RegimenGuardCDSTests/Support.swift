@@ -3,6 +3,7 @@ import Logging
 import RegimenGuardCore
 import RegimenGuardJournal
 import RegimenGuardPolicyStore
+
 @testable import RegimenGuardCDS
 
 enum Fixtures {
@@ -21,5 +22,7 @@ enum Fixtures {
 
     static let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func parse(_ text: String) throws -> RegimenGuardCDS.JSONNode { try RegimenGuardCDS.JSONParser.parse(Array(text.utf8)) }
+    static func parse(_ text: String) throws -> RegimenGuardCDS.JSONNode {
+        try RegimenGuardCDS.JSONParser.parse(Array(text.utf8))
+    }
 }

@@ -13,7 +13,13 @@ import Testing
          "medications": [{"drug": "trastuzumab", "start": "2026-12-01"}, {"drug": "Perjeta", "start": "2026-12-01"}, {"drug": "docetaxel", "start": "2026-12-01", "cycles": 6, "cycle_length_days": 21}],
          "observations": [{"type": "lvef", "value": 61, "unit": "%", "date": "2026-11-18"}]}
         """
-    static var review: String { accept.replacingOccurrences(of: "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}", with: "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}") }
+    static var review: String {
+        accept.replacingOccurrences(
+            of: "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}",
+            with:
+                "{\"drug\": \"Perjeta\", \"start\": \"2026-12-01\"}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}"
+        )
+    }
     static var reject: String { accept.replacingOccurrences(of: "docetaxel", with: "epirubicin") }
     static var invalid: String { accept.replacingOccurrences(of: "docetaxel", with: "docetaxol") }
 
@@ -28,7 +34,11 @@ import Testing
     }
 
     func run(_ arguments: [String]) throws -> ProcessResult {
-        try ProcessRunner.run(ProcessRunner.regimenGuard, arguments, environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"])
+        try ProcessRunner.run(
+            ProcessRunner.regimenGuard,
+            arguments,
+            environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+        )
     }
 
     @Test func exitCodesFollowTheDecision() throws {
@@ -45,7 +55,9 @@ import Testing
         try withOrders { dir in
             let review = try run(["validate", "--policies", policies, dir.file("accept.json"), dir.file("review.json")])
             let reject = try run(["validate", "--policies", policies, dir.file("reject.json"), dir.file("accept.json")])
-            let invalid = try run(["validate", "--policies", policies, dir.file("reject.json"), dir.file("invalid.json")])
+            let invalid = try run([
+                "validate", "--policies", policies, dir.file("reject.json"), dir.file("invalid.json"),
+            ])
             #expect([review.status, reject.status, invalid.status] == [1, 2, 65])
         }
     }
@@ -55,8 +67,14 @@ import Testing
             let out = try run(["validate", "--policies", policies, dir.file("reject.json")]).stdout
             // Two critical findings, then (v2) the info findings: first-line-without-thp, lvef-monitoring-due and the
             // undosed epirubicin's lifetime dose that cannot be computed.
-            #expect(out.contains("REJECT  \(dir.file("reject.json"))  (order RX-A)  5 findings\n  critical  her2-anthracycline-concurrent"))
-            #expect(out.contains("critical  her2-anthracycline-concurrent: trastuzumab overlaps epirubicin (2026-12-01 to"))
+            #expect(
+                out.contains(
+                    "REJECT  \(dir.file("reject.json"))  (order RX-A)  5 findings\n  critical  her2-anthracycline-concurrent"
+                )
+            )
+            #expect(
+                out.contains("critical  her2-anthracycline-concurrent: trastuzumab overlaps epirubicin (2026-12-01 to")
+            )
             #expect(out.contains("medications[0] trastuzumab 2026-12-01 to open-ended"))
             #expect(out.contains("what to do: Give anthracyclines and HER2 antibodies sequentially"))
             #expect(!out.contains("\u{1B}["))  // no colour when not on a terminal
@@ -74,7 +92,10 @@ import Testing
             #expect(verdict.source == "review.json")
             // Info findings (v2: the unconfirmed menopausal status, the LVEF due date) do not decide.
             #expect(verdict.findings.filter { $0.severity != .info }.map(\.rule) == ["endocrine-during-chemo"])
-            let several = try run(["validate", "--format", "json", "--policies", policies, dir.file("review.json"), dir.file("accept.json")])
+            let several = try run([
+                "validate", "--format", "json", "--policies", policies, dir.file("review.json"),
+                dir.file("accept.json"),
+            ])
             let array = try JSONSerialization.jsonObject(with: Data(several.stdout.utf8)) as? [[String: Any]]
             #expect(array?.map { $0["decision"] as? String } == ["review", "accept"])
         }
@@ -97,14 +118,19 @@ import Testing
 
     /// The version is written once: `--version` and the verdict's `validator` agree with the package's VERSION file.
     @Test func theVersionIsTheSameEverywhere() throws {
-        let package = try String(contentsOfFile: repositoryRoot.appendingPathComponent("Packaging/VERSION").path, encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let package = try String(
+            contentsOfFile: repositoryRoot.appendingPathComponent("Packaging/VERSION").path,
+            encoding: .utf8
+        )
+        .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try run(["--version"]).stdout == package + "\n")
         #expect(Verdict.validatorName == "regimen-guard " + package)
     }
 
     @Test func usageErrorsExit64() throws {
-        let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map { try run($0).status }
+        let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map {
+            try run($0).status
+        }
         #expect(statuses == [64, 64, 64])
     }
 
@@ -128,17 +154,29 @@ import Testing
 
     @Test func rulesListsIdsSeveritiesAndTitles() throws {
         let out = try run(["rules", "--policies", policies]).stdout
-        #expect(out.split(separator: "\n").contains { $0.hasPrefix("her2-anthracycline-concurrent ") && $0.hasSuffix("  critical  HER2 antibody given with, or within the washout of, an anthracycline") })
-        #expect(out.split(separator: "\n").contains { $0.hasPrefix("endocrine-during-chemo ") && $0.contains(" warning ") })
+        #expect(
+            out.split(separator: "\n").contains {
+                $0.hasPrefix("her2-anthracycline-concurrent ")
+                    && $0.hasSuffix("  critical  HER2 antibody given with, or within the washout of, an anthracycline")
+            }
+        )
+        #expect(
+            out.split(separator: "\n").contains { $0.hasPrefix("endocrine-during-chemo ") && $0.contains(" warning ") }
+        )
         #expect(out.split(separator: "\n").contains { $0.hasPrefix("lvef-monitoring-due ") && $0.contains(" info ") })
         // One line per rule of the policy set, after the heading.
         let count = try PolicySet.load(
             FileManager.default.contentsOfDirectory(atPath: policies).filter { $0.hasSuffix(".yaml") }.map {
                 PolicySourceFile(name: $0, bytes: Array(FileManager.default.contents(atPath: policies + "/" + $0)!))
-            }).rules.count
+            }
+        ).rules.count
         #expect(count >= 17)
         #expect(out.split(separator: "\n").count == 1 + count)
-        #expect(out.split(separator: "\n").contains { $0.hasPrefix("cumulative-anthracycline-dose ") && $0.contains(" critical ") })
+        #expect(
+            out.split(separator: "\n").contains {
+                $0.hasPrefix("cumulative-anthracycline-dose ") && $0.contains(" critical ")
+            }
+        )
     }
 
     @Test func policyTestRunsTheExampleOrdersBesideThePolicies() throws {
@@ -154,7 +192,11 @@ import Testing
         let result = try run(["policy", "test", dir.file("p")])
         #expect(result.status == 1)
         #expect(result.stdout.contains("ok - a.json: reject"))
-        #expect(result.stdout.contains("not ok - b.json: decision is review, expected accept; unexpected finding: endocrine-during-chemo: letrozole overlaps docetaxel"))
+        #expect(
+            result.stdout.contains(
+                "not ok - b.json: decision is review, expected accept; unexpected finding: endocrine-during-chemo: letrozole overlaps docetaxel"
+            )
+        )
         #expect(result.stdout.contains("1 passed, 1 failed"))
     }
 }

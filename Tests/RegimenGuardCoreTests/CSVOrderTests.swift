@@ -4,7 +4,8 @@ import Testing
 
 /// CSV orders: RFC 4180, header required, line/column errors, and the same verdict as the same JSON order.
 @Suite struct CSVOrderTests {
-    static let header = "order_id,patient_id,her2_status,hr_status,disease_setting,menopausal_status,line_of_therapy,record,drug,start,end,cycles,cycle_length_days,phase,stop_reason,observation,value,unit,date"
+    static let header =
+        "order_id,patient_id,her2_status,hr_status,disease_setting,menopausal_status,line_of_therapy,record,drug,start,end,cycles,cycle_length_days,phase,stop_reason,observation,value,unit,date"
     static let rows = [
         "RX-7,MRN-9,positive,positive,metastatic,postmenopausal,1,medication,trastuzumab,2026-12-01,,,,induction,,,,,",
         "RX-7,MRN-9,positive,positive,metastatic,postmenopausal,1,medication,epirubicin,2026-12-01,,6,21,induction,,,,,",
@@ -40,36 +41,51 @@ import Testing
     }
 
     @Test func columnOrderIsFreeAndQuotedFieldsWork() {
-        let text = "record,drug,start,order_id,patient_id,her2_status,hr_status,disease_setting,phase\n"
+        let text =
+            "record,drug,start,order_id,patient_id,her2_status,hr_status,disease_setting,phase\n"
             + "medication,letrozole,2026-12-01,RX-8,MRN-1,negative,positive,metastatic,\"maintenance, \"\"oral\"\"\"\n"
         #expect(judge(text, as: "RX-8.csv").decision == .accept)
     }
 
     @Test func twoOrderIDsInOneFileAreInvalid() {
         let second = CSVOrderTests.rows[2].replacingOccurrences(of: "RX-7", with: "RX-8")
-        let errors = csvErrors(([CSVOrderTests.header] + CSVOrderTests.rows.prefix(2) + [second]).joined(separator: "\n"))
+        let errors = csvErrors(
+            ([CSVOrderTests.header] + CSVOrderTests.rows.prefix(2) + [second]).joined(separator: "\n")
+        )
         #expect(errors.map(\.path) == ["line 4, column 1"])
         #expect(errors.first?.message.contains("holds one order") == true)
     }
 
     @Test func rowsMustAgreeOnThePatientWithoutEchoingTheIdentifier() {
         let other = CSVOrderTests.rows[1].replacingOccurrences(of: "MRN-9", with: "MRN-SECRET-77")
-        let verdict = judge(([CSVOrderTests.header, CSVOrderTests.rows[0], other]).joined(separator: "\n"), as: "RX-7.csv")
+        let verdict = judge(
+            ([CSVOrderTests.header, CSVOrderTests.rows[0], other]).joined(separator: "\n"),
+            as: "RX-7.csv"
+        )
         #expect(verdict.errors.map(\.path) == ["line 3, column 2"])
         #expect(!String(decoding: verdict.jsonBytes(), as: UTF8.self).contains("MRN-SECRET-77"))
     }
 
     @Test func unknownColumnsAndStrayCellsAreErrors() {
-        #expect(csvErrors(CSVOrderTests.csv.replacingOccurrences(of: ",date\r\n", with: ",dates\r\n")).first?.path == "line 1, column 19")
+        #expect(
+            csvErrors(CSVOrderTests.csv.replacingOccurrences(of: ",date\r\n", with: ",dates\r\n")).first?.path
+                == "line 1, column 19"
+        )
         let stray = CSVOrderTests.rows[2].replacingOccurrences(of: "observation,,,", with: "observation,docetaxel,,")
         let errors = csvErrors(([CSVOrderTests.header, stray]).joined(separator: "\n"))
-        #expect(errors.contains { $0.path == "line 2, column 9" && $0.message == "drug: must be empty on an observation row" })
+        #expect(
+            errors.contains {
+                $0.path == "line 2, column 9" && $0.message == "drug: must be empty on an observation row"
+            }
+        )
     }
 
     /// The column layout of the last header is reused when the next order has the same header; orders whose
     /// headers differ, interleaved and judged at once, are each read by their own columns.
     @Test func ordersWithDifferentHeadersAreEachReadByTheirOwnColumns() async {
-        func reversed(_ line: String) -> String { line.split(separator: ",", omittingEmptySubsequences: false).reversed().joined(separator: ",") }
+        func reversed(_ line: String) -> String {
+            line.split(separator: ",", omittingEmptySubsequences: false).reversed().joined(separator: ",")
+        }
         let standard = CSVOrderTests.csv
         let backwards = ([CSVOrderTests.header] + CSVOrderTests.rows).map(reversed).joined(separator: "\n")
         let expected = judge(standard, as: "RX-7.csv")
@@ -87,7 +103,11 @@ import Testing
             #expect(verdict.orderID == "RX-7")
         }
         // The evidence points at the cells of each file's own layout.
-        #expect(judge(backwards, as: "RX-7.csv").findings(Rule.anthracycline).first?.evidence.map(\.path) == ["medications[0]", "medications[1]"])
+        #expect(
+            judge(backwards, as: "RX-7.csv").findings(Rule.anthracycline).first?.evidence.map(\.path) == [
+                "medications[0]", "medications[1]",
+            ]
+        )
     }
 
     @Test func everyHeaderProblemIsReportedTogether() {
@@ -99,15 +119,25 @@ import Testing
     @Test func malformedQuotingIsRejectedWithItsPosition() {
         #expect(csvErrors(CSVOrderTests.header + "\nRX-7,MRN\"9,positive").first?.path == "line 2, column 2")
         #expect(csvErrors(CSVOrderTests.header + "\nRX-7,\"MRN-9\"x,positive").first?.path == "line 2, column 2")
-        #expect(csvErrors(CSVOrderTests.header + "\nRX-7,\"MRN-9,positive").first?.message == "a quoted field is never closed")
+        #expect(
+            csvErrors(CSVOrderTests.header + "\nRX-7,\"MRN-9,positive").first?.message
+                == "a quoted field is never closed"
+        )
     }
 
     @Test func valueErrorsPointAtTheirCell() {
-        let bad = CSVOrderTests.rows[1].replacingOccurrences(of: "epirubicin,2026-12-01,,6,21", with: "epirubicine,2026-12-01,,six,21")
+        let bad = CSVOrderTests.rows[1].replacingOccurrences(
+            of: "epirubicin,2026-12-01,,6,21",
+            with: "epirubicine,2026-12-01,,six,21"
+        )
         let errors = csvErrors(([CSVOrderTests.header, CSVOrderTests.rows[0], bad]).joined(separator: "\n"))
         #expect(Set(errors.map(\.path)) == ["line 3, column 9", "line 3, column 12"])
         #expect(errors.contains { $0.message.hasPrefix("drug: unknown drug 'epirubicine'; did you mean 'epirubicin'") })
-        #expect(csvErrors(CSVOrderTests.header + "\nRX-7,MRN-9,positive,positive,metastatic").first?.message.contains("has 5 fields but the header has 19") == true)
+        #expect(
+            csvErrors(CSVOrderTests.header + "\nRX-7,MRN-9,positive,positive,metastatic").first?.message.contains(
+                "has 5 fields but the header has 19"
+            ) == true
+        )
         #expect(csvErrors(CSVOrderTests.header + "\n").first?.message.contains("no records") == true)
     }
 }

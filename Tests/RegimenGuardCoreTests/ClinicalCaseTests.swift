@@ -14,7 +14,9 @@ import Testing
 
     func load(_ name: String) -> (bytes: [UInt8], expectation: CaseExpectation)? {
         guard let order = FileManager.default.contents(atPath: Self.directory + "/" + name),
-            let expect = FileManager.default.contents(atPath: Self.directory + "/" + ((name as NSString).deletingPathExtension + ".expect.yaml")),
+            let expect = FileManager.default.contents(
+                atPath: Self.directory + "/" + ((name as NSString).deletingPathExtension + ".expect.yaml")
+            ),
             let expectation = try? CaseExpectation.parse(Array(expect), file: name)
         else { return nil }
         return (Array(order), expectation)
@@ -37,7 +39,11 @@ import Testing
         let loaded = try #require(load(name) as (bytes: [UInt8], expectation: CaseExpectation)?)
         guard loaded.expectation.decision != .invalid else { return }  // error paths differ by format by design
         let json = validator.validate(bytes: loaded.bytes, fileName: name, at: fixedDate)
-        let csv = validator.validate(bytes: Array(try CSVConversion.csv(from: loaded.bytes).utf8), fileName: "order.csv", at: fixedDate)
+        let csv = validator.validate(
+            bytes: Array(try CSVConversion.csv(from: loaded.bytes).utf8),
+            fileName: "order.csv",
+            at: fixedDate
+        )
         #expect(csv.decision == json.decision)
         #expect(csv.findings == json.findings)
         #expect(csv.orderID == json.orderID)
@@ -66,9 +72,11 @@ enum CSVConversion {
             }
         }
         let common: [String: String] = [
-            "order_id": text(order["order_id"]), "submitted_at": text(order["submitted_at"]), "patient_id": text(patient["id"]),
+            "order_id": text(order["order_id"]), "submitted_at": text(order["submitted_at"]),
+            "patient_id": text(patient["id"]),
             "her2_status": text(patient["her2_status"]), "hr_status": text(patient["hr_status"]),
-            "disease_setting": text(patient["disease_setting"]), "menopausal_status": text(patient["menopausal_status"]),
+            "disease_setting": text(patient["disease_setting"]),
+            "menopausal_status": text(patient["menopausal_status"]),
             "metastatic_since": text(patient["metastatic_since"]), "line_of_therapy": text(order["line_of_therapy"]),
         ]
         var rows: [[String: String]] = []
@@ -76,7 +84,10 @@ enum CSVConversion {
             for item in order[key] as? [[String: Any]] ?? [] {
                 var row = common
                 row["record"] = record
-                for field in ["drug", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle", "setting", "phase", "stop_reason"] {
+                for field in [
+                    "drug", "start", "end", "cycles", "cycle_length_days", "doses_per_cycle", "setting", "phase",
+                    "stop_reason",
+                ] {
                     row[field] = text(item[field])
                 }
                 for field in ["dose", "loading_dose", "cumulative_dose"] {
@@ -112,9 +123,12 @@ enum CSVConversion {
             rows.append(row)
         }
         func quote(_ field: String) -> String {
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }
-        return ([columns.joined(separator: ",")] + rows.map { row in columns.map { quote(row[$0] ?? "") }.joined(separator: ",") })
+        return
+            ([columns.joined(separator: ",")]
+            + rows.map { row in columns.map { quote(row[$0] ?? "") }.joined(separator: ",") })
             .joined(separator: "\r\n") + "\r\n"
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// What one hostile order may cost is bounded (issue 10 item 7): linear key checks, capped errors, a maximum of items
 /// and of CSV columns and rows, and a deterministic work budget.
 @Suite struct CostBoundTests {
-    static let patient = "\"patient\": {\"id\": \"M\", \"her2_status\": \"negative\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}"
+    static let patient =
+        "\"patient\": {\"id\": \"M\", \"her2_status\": \"negative\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}"
 
     /// Judges `text`, returning the verdict, its encoded size and the time taken.
     func measure(_ text: String, as name: String = "o.json") -> (verdict: Verdict, bytes: Int, seconds: Double) {
@@ -26,7 +27,9 @@ import Testing
 
     @Test func manyDistinctUnknownKeysAreLinearAndTheVerdictIsSmall() {
         let keys = (0..<60_000).map { "\"k\($0)\": 0" }.joined(separator: ",")
-        let (verdict, bytes, seconds) = measure("{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}], \(keys)}")
+        let (verdict, bytes, seconds) = measure(
+            "{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}], \(keys)}"
+        )
         expectCapped(verdict, more: 60_000 - OrderLimits.maximumErrors)
         #expect(bytes < 16_000, "\(bytes) bytes")
         #expect(seconds < 5, "\(seconds) s")  // quadratic, this took minutes
@@ -37,7 +40,9 @@ import Testing
 
     @Test func manyDuplicateKeysAreLinear() {
         let duplicates = Array(repeating: "\"order_id\": \"RX-B\"", count: 60_000).joined(separator: ",")
-        let (verdict, bytes, seconds) = measure("{\(duplicates), \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}]}")
+        let (verdict, bytes, seconds) = measure(
+            "{\(duplicates), \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}]}"
+        )
         expectCapped(verdict, more: 60_000 - 1 - OrderLimits.maximumErrors)
         #expect(verdict.errors.first?.message.contains("appears twice") == true)
         #expect(verdict.orderID == "RX-B")
@@ -46,7 +51,10 @@ import Testing
     }
 
     @Test func errorsAreCappedAcrossItems() {
-        let items = Array(repeating: "{\"drug\": \"trastuzumabx\", \"start\": \"2026-12-01\", \"dose_mg\": 1}", count: 1_000).joined(separator: ",")
+        let items = Array(
+            repeating: "{\"drug\": \"trastuzumabx\", \"start\": \"2026-12-01\", \"dose_mg\": 1}",
+            count: 1_000
+        ).joined(separator: ",")
         let (verdict, bytes, _) = measure("{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [\(items)]}")
         expectCapped(verdict, more: 2_000 - OrderLimits.maximumErrors)
         #expect(verdict.errors.filter { $0.message.contains("medication item fields are") }.count == 1)
@@ -71,13 +79,21 @@ import Testing
         let wide = (0...OrderLimits.maximumCSVColumns).map { "c\($0)" }.joined(separator: ",") + "\nx\n"
         let columns = judge(wide, as: "o.csv")
         #expect(columns.decision == .invalid)
-        #expect(columns.errors.map(\.message) == ["a row has more than \(OrderLimits.maximumCSVColumns) fields; an order has at most \(OrderLimits.maximumCSVColumns) columns"])
+        #expect(
+            columns.errors.map(\.message) == [
+                "a row has more than \(OrderLimits.maximumCSVColumns) fields; an order has at most \(OrderLimits.maximumCSVColumns) columns"
+            ]
+        )
         #expect(columns.errors.first?.path == "line 1, column \(OrderLimits.maximumCSVColumns + 1)")
 
-        let header = "order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start,observation,value,date\n"
+        let header =
+            "order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start,observation,value,date\n"
         let medication = "RX-B,M,negative,positive,metastatic,medication,letrozole,2026-12-01,,,\n"
         let row = "RX-B,M,negative,positive,metastatic,observation,,,lvef,60,2026-11-01\n"
-        let atLimit = judge(header + medication + String(repeating: row, count: OrderLimits.maximumCSVRows - 1), as: "o.csv")
+        let atLimit = judge(
+            header + medication + String(repeating: row, count: OrderLimits.maximumCSVRows - 1),
+            as: "o.csv"
+        )
         #expect(atLimit.decision == .accept, "\(atLimit.errors.prefix(3))")
         let over = judge(header + medication + String(repeating: row, count: OrderLimits.maximumCSVRows), as: "o.csv")
         #expect(over.decision == .invalid)
@@ -86,18 +102,28 @@ import Testing
     }
 
     @Test func csvErrorsAreCappedAndUnknownColumnsListTheNamesOnce() {
-        let header = "order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start," + (0..<56).map { "x\($0)" }.joined(separator: ",")
+        let header =
+            "order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start,"
+            + (0..<56).map { "x\($0)" }.joined(separator: ",")
         let verdict = judge(header + "\nRX-B\n", as: "o.csv")
         expectCapped(verdict, more: 6)
         #expect(verdict.errors.filter { $0.message.contains("known columns are") }.count == 1)
-        let rows = String(repeating: "RX-B,M,negative,positive,metastatic,medication,letrozolx,2026-12-01\n", count: 200)
-        let drugs = judge("order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start\n" + rows, as: "o.csv")
+        let rows = String(
+            repeating: "RX-B,M,negative,positive,metastatic,medication,letrozolx,2026-12-01\n",
+            count: 200
+        )
+        let drugs = judge(
+            "order_id,patient_id,her2_status,hr_status,disease_setting,record,drug,start\n" + rows,
+            as: "o.csv"
+        )
         expectCapped(drugs, more: 150)
     }
 
     @Test func aLongUnknownDrugNameIsCheapAndNotEchoedWhole() {
         let name = String(repeating: "a", count: 1 << 20)
-        let (verdict, bytes, seconds) = measure("{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"\(name)\", \"start\": \"2026-12-01\"}]}")
+        let (verdict, bytes, seconds) = measure(
+            "{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"\(name)\", \"start\": \"2026-12-01\"}]}"
+        )
         #expect(verdict.errors.map(\.path) == ["medications[0].drug"])
         #expect(bytes < 4_000)
         #expect(seconds < 3, "\(seconds) s")

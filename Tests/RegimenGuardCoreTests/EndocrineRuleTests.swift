@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func letrozoleTheDayAfterTheWindowEndsIsNot() {
-        #expect(judge(order(her2 + [docetaxel, .open("letrozole", "2026-10-05")], lvef: ["2026-05-20"])).v1Findings.isEmpty)
+        #expect(
+            judge(order(her2 + [docetaxel, .open("letrozole", "2026-10-05")], lvef: ["2026-05-20"])).v1Findings.isEmpty
+        )
     }
 
     @Test(arguments: ["tamoxifen", "fulvestrant", "anastrozole", "exemestane", "elacestrant", "toremifene"])
@@ -33,7 +35,14 @@ import Testing
     }
 
     @Test func endocrineTherapyWithAnADCOrACDK46InhibitorIsNotChemotherapy() {
-        #expect(!judge(order([.open("T-DM1", "2026-12-01"), .open("letrozole", "2026-12-01")], lvef: ["2026-11-20"], line: 2)).rules.contains(Rule.endocrine))
-        #expect(!judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")], her2: "negative")).rules.contains(Rule.endocrine))
+        #expect(
+            !judge(
+                order([.open("T-DM1", "2026-12-01"), .open("letrozole", "2026-12-01")], lvef: ["2026-11-20"], line: 2)
+            ).rules.contains(Rule.endocrine)
+        )
+        #expect(
+            !judge(order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01")], her2: "negative"))
+                .rules.contains(Rule.endocrine)
+        )
     }
 }

@@ -29,14 +29,18 @@ import Testing
     @Test(arguments: cases)
     func theBundleGivesItsExpectedVerdict(name: String) throws {
         let order = Self.bytes(Self.directory + "/" + name)
-        let expectBytes = Self.bytes(Self.directory + "/" + name.replacingOccurrences(of: ".fhir.json", with: ".fhir.expect.yaml"))
+        let expectBytes = Self.bytes(
+            Self.directory + "/" + name.replacingOccurrences(of: ".fhir.json", with: ".fhir.expect.yaml")
+        )
         let expectation = try CaseExpectation.parse(expectBytes, file: name)
         let verdict = validator.validate(bytes: order, fileName: name, at: fixedDate)
         #expect(verdict.sourceFormat == "fhir")
         #expect(expectation.differences(from: verdict) == [])
         // Nothing of the patient's identity reaches the verdict.
         let text = String(decoding: verdict.jsonBytes(), as: UTF8.self)
-        for secret in ["pat-4711", "Alex Example", "1968-04-02", "MRN-9911"] { #expect(!text.contains(secret), "\(secret)") }
+        for secret in ["pat-4711", "Alex Example", "1968-04-02", "MRN-9911"] {
+            #expect(!text.contains(secret), "\(secret)")
+        }
     }
 
     @Test(arguments: twins)
@@ -58,7 +62,11 @@ import Testing
             // Evidence names the Bundle entry and the resource.
             for evidence in fhir.findings.flatMap(\.evidence) {
                 #expect(evidence.path.hasPrefix("Bundle.entry["), "\(evidence.path)")
-                #expect(evidence.reference.map { ["MedicationRequest/", "Observation/", "AdverseEvent/"].contains(where: $0.hasPrefix) } ?? false)
+                #expect(
+                    evidence.reference.map {
+                        ["MedicationRequest/", "Observation/", "AdverseEvent/"].contains(where: $0.hasPrefix)
+                    } ?? false
+                )
             }
         }
     }
@@ -67,10 +75,22 @@ import Testing
 
     @Test func aBundleIsRecognisedByContentAndANativeOrderIsNot() {
         let format = FHIRBundleFormat()
-        #expect(format.recognizes(fileName: "a.json", content: Array("  {\"id\": \"x\", \"resourceType\": \"Bundle\"}".utf8)[...]))
+        #expect(
+            format.recognizes(
+                fileName: "a.json",
+                content: Array("  {\"id\": \"x\", \"resourceType\": \"Bundle\"}".utf8)[...]
+            )
+        )
         #expect(!format.recognizes(fileName: "a.csv", content: Array("{\"resourceType\": \"Bundle\"}".utf8)[...]))
-        #expect(!format.recognizes(fileName: "a.json", content: Array("{\"extensions\": {\"resourceType\": \"Bundle\"}}".utf8)[...]))
-        #expect(!format.recognizes(fileName: "a.json", content: Array("{\"order_id\": \"x\\\"resourceType\"}".utf8)[...]))
+        #expect(
+            !format.recognizes(
+                fileName: "a.json",
+                content: Array("{\"extensions\": {\"resourceType\": \"Bundle\"}}".utf8)[...]
+            )
+        )
+        #expect(
+            !format.recognizes(fileName: "a.json", content: Array("{\"order_id\": \"x\\\"resourceType\"}".utf8)[...])
+        )
         #expect(!format.recognizes(fileName: "a.json", content: Array("[{\"resourceType\": \"Bundle\"}]".utf8)[...]))
         let native = judge(order([.open("trastuzumab", "2026-12-01")]))
         #expect(native.sourceFormat == "json")
@@ -99,7 +119,11 @@ import Testing
         let verdict = bundle.judge()
         #expect(verdict.decision == .reject)
         let finding = try #require(verdict.findings(Rule.anthracycline).first)
-        #expect(finding.evidence.compactMap(\.reference).sorted() == ["MedicationRequest/mr-dox", "MedicationRequest/mr-trast"])
+        #expect(
+            finding.evidence.compactMap(\.reference).sorted() == [
+                "MedicationRequest/mr-dox", "MedicationRequest/mr-trast",
+            ]
+        )
     }
 
     @Test func withoutDraftsActiveRequestsAreTheProposedRegimen() {
@@ -126,19 +150,27 @@ import Testing
             .request("mr-dox", rxnorm: "3639", status: "unknown", start: "2026-12-01")
             .judge()
         #expect(verdict.decision == .accept)
-        #expect(verdict.ignored.map(\.reason).filter { $0.hasPrefix("MedicationRequest status") }
-            == ["MedicationRequest status cancelled", "MedicationRequest status unknown"])
+        #expect(
+            verdict.ignored.map(\.reason).filter { $0.hasPrefix("MedicationRequest status") }
+                == ["MedicationRequest status cancelled", "MedicationRequest status unknown"]
+        )
     }
 
     @Test func aStatementActiveWithoutAnEndIsOngoing() {
         let verdict = FHIRBuilder()
-            .resource(["resourceType": "MedicationStatement", "id": "ms-epi", "status": "active",
-                       "medicationCodeableConcept": ["text": "epirubicin"], "subject": ["reference": "Patient/p1"],
-                       "effectiveDateTime": "2026-10-01"])
+            .resource([
+                "resourceType": "MedicationStatement", "id": "ms-epi", "status": "active",
+                "medicationCodeableConcept": ["text": "epirubicin"], "subject": ["reference": "Patient/p1"],
+                "effectiveDateTime": "2026-10-01",
+            ])
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
             .judge()
         #expect(verdict.v1Rules == [Rule.anthracycline])
-        #expect(verdict.findings(Rule.anthracycline).flatMap(\.evidence).compactMap(\.reference).contains("MedicationStatement/ms-epi"))
+        #expect(
+            verdict.findings(Rule.anthracycline).flatMap(\.evidence).compactMap(\.reference).contains(
+                "MedicationStatement/ms-epi"
+            )
+        )
     }
 
     @Test func cyclesComeFromCountOverFrequencyAndWeeksAreSevenDays() throws {
@@ -158,7 +190,15 @@ import Testing
 
     @Test func dateTimesAreReducedToTheirCalendarDateAsWritten() throws {
         let verdict = FHIRBuilder()
-            .request("mr-doce", rxnorm: "72962", status: "draft", start: "2026-12-01T23:30:00-08:00", count: 1, period: 1, unit: "d")
+            .request(
+                "mr-doce",
+                rxnorm: "72962",
+                status: "draft",
+                start: "2026-12-01T23:30:00-08:00",
+                count: 1,
+                period: 1,
+                unit: "d"
+            )
             .request("mr-let", rxnorm: "72965", status: "draft", start: "2026-12-01T00:10:00+14:00")
             .judge()
         let finding = try #require(verdict.findings(Rule.endocrine).first)
@@ -174,22 +214,36 @@ import Testing
 
     @Test func theCodingTheVocabularyKnowsDecidesAndTheOthersAreListed() {
         let verdict = FHIRBuilder()
-            .request("mr-1", concept: ["coding": [
-                ["system": "http://hl7.org/fhir/sid/ndc", "code": "50242-0134-01"],
-                ["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "999999999"],
-                ["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "224905"],
-            ], "text": "Herceptin"], status: "draft", start: "2026-12-01")
+            .request(
+                "mr-1",
+                concept: [
+                    "coding": [
+                        ["system": "http://hl7.org/fhir/sid/ndc", "code": "50242-0134-01"],
+                        ["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "999999999"],
+                        ["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "224905"],
+                    ], "text": "Herceptin",
+                ],
+                status: "draft",
+                start: "2026-12-01"
+            )
             .judge()
         #expect(verdict.decision == .accept)
-        #expect(verdict.ignored.map(\.path) == [
-            "Bundle.entry[5].resource.medicationCodeableConcept.coding[0]",
-            "Bundle.entry[5].resource.medicationCodeableConcept.coding[1]",
-        ])
+        #expect(
+            verdict.ignored.map(\.path) == [
+                "Bundle.entry[5].resource.medicationCodeableConcept.coding[0]",
+                "Bundle.entry[5].resource.medicationCodeableConcept.coding[1]",
+            ]
+        )
     }
 
     @Test func theDisplayIsTheDrugNameWhenNoCodingIsKnownAndNoTextIsGiven() {
         let verdict = FHIRBuilder()
-            .request("mr-1", concept: ["coding": [["system": "http://hl7.org/fhir/sid/ndc", "code": "1", "display": "Herzuma"]]], status: "draft", start: "2026-12-01")
+            .request(
+                "mr-1",
+                concept: ["coding": [["system": "http://hl7.org/fhir/sid/ndc", "code": "1", "display": "Herzuma"]]],
+                status: "draft",
+                start: "2026-12-01"
+            )
             .judge()
         #expect(verdict.decision == .accept)
     }
@@ -198,19 +252,27 @@ import Testing
         let verdict = FHIRBuilder()
             .request("mr-epi", rxnorm: "3995", status: "draft", start: "2026-12-01", count: 4, period: 3, unit: "wk")
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
-            .resource(["resourceType": "DetectedIssue", "id": "di-1", "status": "final", "patient": ["reference": "Patient/p1"],
-                       "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]],
-                       "mitigation": [["action": ["text": "Trial protocol NCT0000"]]], "author": ["display": "Dr PI"]])
+            .resource([
+                "resourceType": "DetectedIssue", "id": "di-1", "status": "final",
+                "patient": ["reference": "Patient/p1"],
+                "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]],
+                "mitigation": [["action": ["text": "Trial protocol NCT0000"]]], "author": ["display": "Dr PI"],
+            ])
             .judge()
         #expect(verdict.decision == .accept)
-        #expect(verdict.findings(Rule.anthracycline).first?.override == OverrideNote(reason: "Trial protocol NCT0000", by: "Dr PI"))
+        #expect(
+            verdict.findings(Rule.anthracycline).first?.override
+                == OverrideNote(reason: "Trial protocol NCT0000", by: "Dr PI")
+        )
     }
 
     @Test func aMissingOverrideReasonIsNamedByItsFHIRElement() {
         let verdict = FHIRBuilder()
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
-            .resource(["resourceType": "DetectedIssue", "id": "di-1", "status": "final",
-                       "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]]])
+            .resource([
+                "resourceType": "DetectedIssue", "id": "di-1", "status": "final",
+                "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]],
+            ])
             .judge()
         #expect(verdict.errors.map(\.path) == ["Bundle.entry[6].resource.mitigation[0].action.text"])
     }
@@ -224,9 +286,14 @@ import Testing
 
     @Test func aMetastaticCategoryObservationGivesTheSetting() {
         let verdict = FHIRBuilder(conditions: false)
-            .resource(["resourceType": "Observation", "id": "m", "status": "final",
-                       "code": ["coding": [["system": "http://loinc.org", "code": "21907-1"]]],
-                       "effectiveDateTime": "2026-10-01", "valueCodeableConcept": ["coding": [["system": "http://snomed.info/sct", "code": "1229903002", "display": "cM1"]]]])
+            .resource([
+                "resourceType": "Observation", "id": "m", "status": "final",
+                "code": ["coding": [["system": "http://loinc.org", "code": "21907-1"]]],
+                "effectiveDateTime": "2026-10-01",
+                "valueCodeableConcept": [
+                    "coding": [["system": "http://snomed.info/sct", "code": "1229903002", "display": "cM1"]]
+                ],
+            ])
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
             .judge()
         #expect(verdict.decision == .accept)
@@ -234,12 +301,18 @@ import Testing
 
     @Test func aRefutedConditionDoesNotCount() {
         let verdict = FHIRBuilder(conditions: false)
-            .resource(["resourceType": "Condition", "id": "c", "verificationStatus": ["coding": [["code": "refuted"]]],
-                       "code": ["coding": [["system": "http://snomed.info/sct", "code": "128462008"]]]])
+            .resource([
+                "resourceType": "Condition", "id": "c", "verificationStatus": ["coding": [["code": "refuted"]]],
+                "code": ["coding": [["system": "http://snomed.info/sct", "code": "128462008"]]],
+            ])
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
             .judge()
         #expect(verdict.errors.map(\.path) == ["Bundle"])
-        #expect(verdict.ignored.contains(IgnoredEntry(path: "Bundle.entry[5]", reason: "Condition verificationStatus refuted")))
+        #expect(
+            verdict.ignored.contains(
+                IgnoredEntry(path: "Bundle.entry[5]", reason: "Condition verificationStatus refuted")
+            )
+        )
     }
 }
 
@@ -252,17 +325,26 @@ struct FHIRBuilder {
     init(conditions: Bool = true, lvef: String = "2026-11-20") {
         let subject = ["reference": "Patient/p1"]
         entries.append(["resourceType": "Patient", "id": "p1", "name": [["family": "Secret"]]])
-        entries.append(conditions ? ["resourceType": "Condition", "id": "c1", "subject": subject,
-                                     "code": ["coding": [["system": "http://snomed.info/sct", "code": "128462008"]]]]
-                                  : ["resourceType": "Practitioner", "id": "x"])
+        entries.append(
+            conditions
+                ? [
+                    "resourceType": "Condition", "id": "c1", "subject": subject,
+                    "code": ["coding": [["system": "http://snomed.info/sct", "code": "128462008"]]],
+                ]
+                : ["resourceType": "Practitioner", "id": "x"]
+        )
         for (code, rid) in [("48676-1", "her2"), ("16112-5", "er")] {
-            entries.append(["resourceType": "Observation", "id": rid, "status": "final", "subject": subject,
-                            "code": ["coding": [["system": "http://loinc.org", "code": code]]], "effectiveDateTime": "2026-10-01",
-                            "valueCodeableConcept": ["coding": [["system": "http://loinc.org", "code": "LA6576-8"]]]])
+            entries.append([
+                "resourceType": "Observation", "id": rid, "status": "final", "subject": subject,
+                "code": ["coding": [["system": "http://loinc.org", "code": code]]], "effectiveDateTime": "2026-10-01",
+                "valueCodeableConcept": ["coding": [["system": "http://loinc.org", "code": "LA6576-8"]]],
+            ])
         }
-        entries.append(["resourceType": "Observation", "id": "lvef", "status": "final", "subject": subject,
-                        "code": ["coding": [["system": "http://loinc.org", "code": "10230-1"]]], "effectiveDateTime": lvef,
-                        "valueQuantity": ["value": 60, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"]])
+        entries.append([
+            "resourceType": "Observation", "id": "lvef", "status": "final", "subject": subject,
+            "code": ["coding": [["system": "http://loinc.org", "code": "10230-1"]]], "effectiveDateTime": lvef,
+            "valueQuantity": ["value": 60, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"],
+        ])
     }
 
     func resource(_ resource: [String: Any]) -> FHIRBuilder {
@@ -272,8 +354,15 @@ struct FHIRBuilder {
     }
 
     func request(
-        _ id: String, rxnorm: String? = nil, concept: [String: Any]? = nil, status: String, start: String?,
-        count: Int? = nil, period: Int? = nil, unit: String? = nil, proposed: Bool = false
+        _ id: String,
+        rxnorm: String? = nil,
+        concept: [String: Any]? = nil,
+        status: String,
+        start: String?,
+        count: Int? = nil,
+        period: Int? = nil,
+        unit: String? = nil,
+        proposed: Bool = false
     ) -> FHIRBuilder {
         var repeating: [String: Any] = [:]
         if let start { repeating["boundsPeriod"] = ["start": start] }
@@ -283,7 +372,9 @@ struct FHIRBuilder {
         var resource: [String: Any] = [
             "resourceType": "MedicationRequest", "id": id, "status": status, "intent": "order",
             "subject": ["reference": "Patient/p1"],
-            "medicationCodeableConcept": concept ?? ["coding": [["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": rxnorm ?? ""]]],
+            "medicationCodeableConcept": concept ?? [
+                "coding": [["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": rxnorm ?? ""]]
+            ],
             "dosageInstruction": [["timing": ["repeat": repeating]]],
         ]
         if proposed { resource["extension"] = [["url": "urn:regimen-guard:proposed", "valueBoolean": true]] }

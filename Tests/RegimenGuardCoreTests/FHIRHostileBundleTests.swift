@@ -17,9 +17,17 @@ import Testing
             ])
         }
         for m in 0..<7 {
-            builder = builder.resource(["resourceType": "Medication", "id": "med-\(m)", "code": ["coding": [
-                ["system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": ["224905", "1298944", "72962", "56946", "72965", "3639", "3995"][m]],
-            ]]])
+            builder = builder.resource([
+                "resourceType": "Medication", "id": "med-\(m)",
+                "code": [
+                    "coding": [
+                        [
+                            "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                            "code": ["224905", "1298944", "72962", "56946", "72965", "3639", "3995"][m],
+                        ]
+                    ]
+                ],
+            ])
         }
         return builder
     }
@@ -41,11 +49,13 @@ import Testing
             let day = Day(iso: "2020-01-01")!.adding(days: i % 1500).description
             return "{\"drug\": \"\(drugs[i % 7])\", \"start\": \"\(day)\", \"end\": \"\(day)\"}"
         }
-        return Array("""
+        return Array(
+            """
             {"order_id": "RX-FHIR-1", "patient": {"id": "p1", "her2_status": "positive", "hr_status": "positive", "disease_setting": "metastatic"},
              "medications": [{"drug": "trastuzumab", "start": "2026-12-01"}], "history": [\(history.joined(separator: ","))],
              "observations": [{"type": "lvef", "loinc": "10230-1", "value": 60, "unit": "%", "date": "2026-11-20"}]}
-            """.utf8)
+            """.utf8
+        )
     }
 
     @Test func readingThousandsOfAdministrationsCostsAboutLinearly() {
@@ -53,7 +63,9 @@ import Testing
         let format = FHIRBundleFormat(), vocabulary = repositoryPolicy.vocabulary
         let t1 = Self.seconds { _ = format.read(small, vocabulary: vocabulary) }
         let t8 = Self.seconds { _ = format.read(large, vocabulary: vocabulary) }
-        print("FHIR: reading 500 administrations \(Int(t1 * 1000)) ms, 4000 \(Int(t8 * 1000)) ms (x\(String(format: "%.1f", t8 / t1)))")
+        print(
+            "FHIR: reading 500 administrations \(Int(t1 * 1000)) ms, 4000 \(Int(t8 * 1000)) ms (x\(String(format: "%.1f", t8 / t1)))"
+        )
         // 8 times the entries: linear is about 8x; quadratic would be 64x.
         #expect(t8 < t1 * 20, "500 administrations: \(t1) s, 4000: \(t8) s")
     }
@@ -74,7 +86,9 @@ import Testing
 
     @Test func aHugeEntryArrayOfUnreadResourcesIsListedQuickly() {
         var builder = FHIRBuilder().request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
-        for i in 0..<20_000 { builder = builder.resource(["resourceType": "Encounter", "id": "e\(i)", "status": "finished"]) }
+        for i in 0..<20_000 {
+            builder = builder.resource(["resourceType": "Encounter", "id": "e\(i)", "status": "finished"])
+        }
         let bytes = builder.bytes
         let clock = ContinuousClock()
         var verdict: Verdict?
@@ -85,8 +99,10 @@ import Testing
     }
 
     @Test func deepNestingIsInvalidNotACrash() {
-        let deep = "{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": \"Basic\", \"extension\": "
-            + String(repeating: "[{\"extension\": ", count: 5000) + "null" + String(repeating: "}]", count: 5000) + "}}]}"
+        let deep =
+            "{\"resourceType\": \"Bundle\", \"entry\": [{\"resource\": {\"resourceType\": \"Basic\", \"extension\": "
+            + String(repeating: "[{\"extension\": ", count: 5000) + "null" + String(repeating: "}]", count: 5000)
+            + "}}]}"
         let verdict = judge(deep)
         #expect(verdict.decision == .invalid)
         #expect(verdict.errors.first?.message.contains("nesting") == true)
@@ -96,15 +112,24 @@ import Testing
         // A MedicationRequest whose medicationReference points at itself, one at another request, one nowhere.
         let verdict = FHIRBuilder()
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
-            .resource(["resourceType": "MedicationRequest", "id": "mr-self", "status": "draft", "subject": ["reference": "Patient/p1"],
-                       "medicationReference": ["reference": "MedicationRequest/mr-self"],
-                       "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]]])
-            .resource(["resourceType": "MedicationRequest", "id": "mr-nowhere", "status": "draft", "subject": ["reference": "Patient/p1"],
-                       "medicationReference": ["reference": "urn:uuid:0000"],
-                       "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]]])
-            .resource(["resourceType": "AdverseEvent", "id": "ae", "actuality": "actual", "subject": ["reference": "Patient/p1"],
-                       "event": ["coding": [["system": "http://snomed.info/sct", "code": "84114007"]]], "date": "2026-01-01",
-                       "suspectEntity": [["instance": ["reference": "AdverseEvent/ae"]]]])
+            .resource([
+                "resourceType": "MedicationRequest", "id": "mr-self", "status": "draft",
+                "subject": ["reference": "Patient/p1"],
+                "medicationReference": ["reference": "MedicationRequest/mr-self"],
+                "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
+            ])
+            .resource([
+                "resourceType": "MedicationRequest", "id": "mr-nowhere", "status": "draft",
+                "subject": ["reference": "Patient/p1"],
+                "medicationReference": ["reference": "urn:uuid:0000"],
+                "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
+            ])
+            .resource([
+                "resourceType": "AdverseEvent", "id": "ae", "actuality": "actual",
+                "subject": ["reference": "Patient/p1"],
+                "event": ["coding": [["system": "http://snomed.info/sct", "code": "84114007"]]], "date": "2026-01-01",
+                "suspectEntity": [["instance": ["reference": "AdverseEvent/ae"]]],
+            ])
             .judge()
         #expect(verdict.decision == .invalid)
         let paths = verdict.errors.map(\.path)
@@ -115,11 +140,18 @@ import Testing
 
     @Test func aContainedInsideAContainedIsNotRead() {
         let verdict = FHIRBuilder()
-            .resource(["resourceType": "MedicationRequest", "id": "mr-1", "status": "draft", "subject": ["reference": "Patient/p1"],
-                       "contained": [["resourceType": "Medication", "id": "m1", "code": ["text": "trastuzumab"],
-                                      "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]]]],
-                       "medicationReference": ["reference": "#m1"],
-                       "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]]])
+            .resource([
+                "resourceType": "MedicationRequest", "id": "mr-1", "status": "draft",
+                "subject": ["reference": "Patient/p1"],
+                "contained": [
+                    [
+                        "resourceType": "Medication", "id": "m1", "code": ["text": "trastuzumab"],
+                        "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]],
+                    ]
+                ],
+                "medicationReference": ["reference": "#m1"],
+                "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
+            ])
             .judge()
         #expect(verdict.decision == .accept)
         #expect(verdict.ignored.map(\.path).contains("Bundle.entry[5].resource.contained[0].contained"))
@@ -127,11 +159,18 @@ import Testing
 
     @Test func aReferenceToANestedContainedIsNotFollowed() {
         let verdict = FHIRBuilder()
-            .resource(["resourceType": "MedicationRequest", "id": "mr-1", "status": "draft", "subject": ["reference": "Patient/p1"],
-                       "contained": [["resourceType": "Medication", "id": "m1", "code": ["text": "trastuzumab"],
-                                      "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]]]],
-                       "medicationReference": ["reference": "#m2"],
-                       "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]]])
+            .resource([
+                "resourceType": "MedicationRequest", "id": "mr-1", "status": "draft",
+                "subject": ["reference": "Patient/p1"],
+                "contained": [
+                    [
+                        "resourceType": "Medication", "id": "m1", "code": ["text": "trastuzumab"],
+                        "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]],
+                    ]
+                ],
+                "medicationReference": ["reference": "#m2"],
+                "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
+            ])
             .judge()
         #expect(verdict.errors.map(\.path) == ["Bundle.entry[5].resource.medicationReference.reference"])
     }

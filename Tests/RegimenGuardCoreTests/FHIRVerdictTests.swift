@@ -17,9 +17,11 @@ import Testing
         let verdict = FHIRBuilder()
             .request("mr-epi", rxnorm: "3995", status: "draft", start: "2026-12-01", count: 4, period: 3, unit: "wk")
             .request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
-            .resource(["resourceType": "DetectedIssue", "id": "di-1", "status": "final",
-                       "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]],
-                       "mitigation": [["action": ["text": "Trial protocol NCT0000"]]], "author": ["display": "Dr PI"]])
+            .resource([
+                "resourceType": "DetectedIssue", "id": "di-1", "status": "final",
+                "code": ["coding": [["system": "urn:regimen-guard:rule", "code": Rule.anthracycline]]],
+                "mitigation": [["action": ["text": "Trial protocol NCT0000"]]], "author": ["display": "Dr PI"],
+            ])
             .judge()
         let bundle = try Self.document(verdict)
         #expect(bundle["resourceType"] as? String == "Bundle")
@@ -29,9 +31,12 @@ import Testing
         #expect(tags.first?["code"] as? String == "accept")
         let issues = Self.resources(bundle)
         #expect(issues.count == verdict.findings.count)
-        let issue = try #require(issues.first { issue in
-            ((issue["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String == Rule.anthracycline
-        })
+        let issue = try #require(
+            issues.first { issue in
+                ((issue["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String
+                    == Rule.anthracycline
+            }
+        )
         #expect(issue["resourceType"] as? String == "DetectedIssue")
         #expect(issue["status"] as? String == "final")
         #expect(issue["severity"] as? String == "high")
@@ -58,7 +63,9 @@ import Testing
     @Test func anInvalidVerdictIsOneOperationOutcomeWithAnIssuePerError() throws {
         let verdict = validator.validate(
             bytes: FHIRBundleTests.bytes(FHIRBundleTests.directory + "/x20-fhir-unknown-request-status.fhir.json"),
-            fileName: "g20.fhir.json", at: fixedDate)
+            fileName: "g20.fhir.json",
+            at: fixedDate
+        )
         let resources = Self.resources(try Self.document(verdict))
         #expect(resources.map { $0["resourceType"] as? String } == ["OperationOutcome"])
         let issues = resources[0]["issue"] as? [[String: Any]] ?? []
@@ -71,7 +78,9 @@ import Testing
     }
 
     @Test func theSameVerdictGivesTheSameBytes() {
-        let bytes = FHIRBundleTests.bytes(FHIRBundleTests.directory + "/f02-ehr-administrations-doxorubicin-within-washout.fhir.json")
+        let bytes = FHIRBundleTests.bytes(
+            FHIRBundleTests.directory + "/f02-ehr-administrations-doxorubicin-within-washout.fhir.json"
+        )
         let a = validator.validate(bytes: bytes, fileName: "f02.json", at: fixedDate).fhirBundleBytes()
         let b = validator.validate(bytes: bytes, fileName: "f02.json", at: fixedDate).fhirBundleBytes()
         #expect(a == b)
@@ -81,8 +90,27 @@ import Testing
 
 extension Verdict {
     static func fhirSeverity(_ severity: Severity) -> String {
-        let finding = Finding(rule: "r", severity: severity, title: "t", summary: "s", detail: "", recommendation: "", evidence: [], references: [])
-        let verdict = Verdict(orderID: "x", source: "x", sourceFormat: "fhir", sourceSHA256: "00", decision: .accept, findings: [finding], errors: [], policy: PolicyStamp(version: "v", digest: "d"), validatedAt: Date(timeIntervalSince1970: 0))
+        let finding = Finding(
+            rule: "r",
+            severity: severity,
+            title: "t",
+            summary: "s",
+            detail: "",
+            recommendation: "",
+            evidence: [],
+            references: []
+        )
+        let verdict = Verdict(
+            orderID: "x",
+            source: "x",
+            sourceFormat: "fhir",
+            sourceSHA256: "00",
+            decision: .accept,
+            findings: [finding],
+            errors: [],
+            policy: PolicyStamp(version: "v", digest: "d"),
+            validatedAt: Date(timeIntervalSince1970: 0)
+        )
         let bundle = (try? JSONSerialization.jsonObject(with: Data(verdict.fhirBundleBytes()))) as? [String: Any]
         let entry = (bundle?["entry"] as? [[String: Any]])?.first?["resource"] as? [String: Any]
         return entry?["severity"] as? String ?? "?"

@@ -30,11 +30,13 @@ import Testing
         }
     }
 
-    static let tokens: [[UInt8]] = [
-        "\"", ",", "{", "}", "[", "]", ":", "\\", "\\u", "\\ud800", "null", "true", "1e999", "-0", "\r\n", "\n", "\u{0}",
-        "\"\"", ",,", "\"order_id\": \"X\"", "\"medications\": []", "NaN", "9999-99-99", "2026-02-29", "\u{FEFF}",
-        "trastuzumab", "epirubicin", "medication", "history", "override", "\u{1F600}",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
+    static let tokens: [[UInt8]] =
+        [
+            "\"", ",", "{", "}", "[", "]", ":", "\\", "\\u", "\\ud800", "null", "true", "1e999", "-0", "\r\n", "\n",
+            "\u{0}",
+            "\"\"", ",,", "\"order_id\": \"X\"", "\"medications\": []", "NaN", "9999-99-99", "2026-02-29", "\u{FEFF}",
+            "trastuzumab", "epirubicin", "medication", "history", "override", "\u{1F600}",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
 
     static func mutate(_ input: [UInt8], _ rng: inout Generator) -> [UInt8] {
         var bytes = input

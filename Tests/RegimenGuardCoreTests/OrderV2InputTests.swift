@@ -68,14 +68,21 @@ import Testing
     /// The JSON order is invalid at exactly `path` (with `message` in the error), and its CSV twin is invalid with an
     /// error at a line and column whose message starts with `column`.
     func invalidInBoth(
-        _ json: String, at path: String, column: String, saying message: String? = nil,
+        _ json: String,
+        at path: String,
+        column: String,
+        saying message: String? = nil,
         sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) throws {
         let fromJSON = judge(json, as: "RX.json")
         #expect(fromJSON.decision == .invalid, sourceLocation: sourceLocation)
         #expect(fromJSON.errors.map(\.path) == [path], "\(fromJSON.errors)", sourceLocation: sourceLocation)
         if let message {
-            #expect(fromJSON.errors.first?.message.contains(message) == true, "\(fromJSON.errors)", sourceLocation: sourceLocation)
+            #expect(
+                fromJSON.errors.first?.message.contains(message) == true,
+                "\(fromJSON.errors)",
+                sourceLocation: sourceLocation
+            )
         }
         let fromCSV = judge(try CSVConversion.csv(from: Array(json.utf8)), as: "RX.csv")
         #expect(fromCSV.decision == .invalid, sourceLocation: sourceLocation)
@@ -122,7 +129,12 @@ import Testing
         let ultralow = edited("\"her2_status\": \"positive\"", "\"her2_status\": \"ultralow\"")
         #expect(try order(ultralow).patient.her2Status == .ultralow)
         try sameVerdictAsCSV(ultralow)
-        try invalidInBoth(edited("\"postmenopausal\"", "\"menopausal\""), at: "patient.menopausal_status", column: "menopausal_status", saying: "perimenopausal")
+        try invalidInBoth(
+            edited("\"postmenopausal\"", "\"menopausal\""),
+            at: "patient.menopausal_status",
+            column: "menopausal_status",
+            saying: "perimenopausal"
+        )
         let metastatic = edited("\"setting\": \"early\"", "\"setting\": \"metastatic\"")
         #expect(try order(metastatic).history[0].setting == .metastatic)
         try sameVerdictAsCSV(metastatic)
@@ -133,14 +145,27 @@ import Testing
         #expect(try order(weekly).medications[2].administrations == 18)
         try sameVerdictAsCSV(weekly)
         for bad in ["0", "2.5", "-1", "101"] {
-            try invalidInBoth(edited("\"doses_per_cycle\": 1", "\"doses_per_cycle\": \(bad)"), at: "medications[2].doses_per_cycle", column: "doses_per_cycle")
+            try invalidInBoth(
+                edited("\"doses_per_cycle\": 1", "\"doses_per_cycle\": \(bad)"),
+                at: "medications[2].doses_per_cycle",
+                column: "doses_per_cycle"
+            )
         }
         // JSON only (a CSV cell that reads as a number is a number).
-        #expect(judge(edited("\"doses_per_cycle\": 1", "\"doses_per_cycle\": \"3\"")).errors.map(\.path) == ["medications[2].doses_per_cycle"])
+        #expect(
+            judge(edited("\"doses_per_cycle\": 1", "\"doses_per_cycle\": \"3\"")).errors.map(\.path) == [
+                "medications[2].doses_per_cycle"
+            ]
+        )
     }
 
     @Test func metastaticSinceIsADate() throws {
-        try invalidInBoth(edited("\"2026-10-30\"", "\"2026-02-30\""), at: "patient.metastatic_since", column: "metastatic_since", saying: "calendar date")
+        try invalidInBoth(
+            edited("\"2026-10-30\"", "\"2026-02-30\""),
+            at: "patient.metastatic_since",
+            column: "metastatic_since",
+            saying: "calendar date"
+        )
         let without = edited(", \"metastatic_since\": \"2026-10-30\"", "")
         #expect(try order(without).patient.metastaticSince == nil)
     }
@@ -151,7 +176,10 @@ import Testing
         for unit in ["mg/m²", "MG/M2", "mg/M2", "mg per m2", "mg/kg/day", "g"] {
             try invalidInBoth(
                 edited("\"value\": 75, \"unit\": \"mg/m2\"", "\"value\": 75, \"unit\": \"\(unit)\""),
-                at: "medications[2].dose.unit", column: "dose_unit", saying: "spelled exactly")
+                at: "medications[2].dose.unit",
+                column: "dose_unit",
+                saying: "spelled exactly"
+            )
         }
         let inMg = edited("\"value\": 75, \"unit\": \"mg/m2\"", "\"value\": 130, \"unit\": \"mg\"")
         #expect(try order(inMg).medications[2].dose == Dose(value: 130, unit: .mg))
@@ -160,32 +188,78 @@ import Testing
 
     @Test func doseValuesAreNumbersAboveZero() throws {
         for bad in ["0", "-6", "0.0", "\"six\""] {
-            try invalidInBoth(edited("{\"value\": 6, \"unit\": \"mg/kg\"}", "{\"value\": \(bad), \"unit\": \"mg/kg\"}"), at: "medications[0].dose.value", column: "dose")
+            try invalidInBoth(
+                edited("{\"value\": 6, \"unit\": \"mg/kg\"}", "{\"value\": \(bad), \"unit\": \"mg/kg\"}"),
+                at: "medications[0].dose.value",
+                column: "dose"
+            )
         }
-        try invalidInBoth(edited("\"loading_dose\": {\"value\": 8, \"unit\": \"mg/kg\"}", "\"loading_dose\": {\"value\": 8}"), at: "medications[0].loading_dose.unit", column: "loading_dose_unit", saying: "is required")
-        try invalidInBoth(edited("\"loading_dose\": {\"value\": 8, \"unit\": \"mg/kg\"}", "\"loading_dose\": {\"unit\": \"mg/kg\"}"), at: "medications[0].loading_dose.value", column: "loading_dose", saying: "is required")
+        try invalidInBoth(
+            edited("\"loading_dose\": {\"value\": 8, \"unit\": \"mg/kg\"}", "\"loading_dose\": {\"value\": 8}"),
+            at: "medications[0].loading_dose.unit",
+            column: "loading_dose_unit",
+            saying: "is required"
+        )
+        try invalidInBoth(
+            edited("\"loading_dose\": {\"value\": 8, \"unit\": \"mg/kg\"}", "\"loading_dose\": {\"unit\": \"mg/kg\"}"),
+            at: "medications[0].loading_dose.value",
+            column: "loading_dose",
+            saying: "is required"
+        )
         // JSON only: the dose object's own shape.
-        #expect(Set(judge(edited("{\"value\": 6, \"unit\": \"mg/kg\"}", "{\"value\": 6, \"unit\": \"mg/kg\", \"per\": \"week\"}")).errors.map(\.path)) == ["medications[0].dose.per"])
+        #expect(
+            Set(
+                judge(
+                    edited(
+                        "{\"value\": 6, \"unit\": \"mg/kg\"}",
+                        "{\"value\": 6, \"unit\": \"mg/kg\", \"per\": \"week\"}"
+                    )
+                ).errors.map(\.path)
+            ) == ["medications[0].dose.per"]
+        )
         #expect(judge(edited("{\"value\": 6, \"unit\": \"mg/kg\"}", "6")).errors.map(\.path) == ["medications[0].dose"])
     }
 
     @Test func cumulativeDoseAndSettingAreForHistoryOnly() throws {
         try invalidInBoth(
-            edited("\"phase\": \"induction\",", "\"phase\": \"induction\", \"cumulative_dose\": {\"value\": 450, \"unit\": \"mg/m2\"},"),
-            at: "medications[2].cumulative_dose", column: "cumulative_dose", saying: "history items only")
+            edited(
+                "\"phase\": \"induction\",",
+                "\"phase\": \"induction\", \"cumulative_dose\": {\"value\": 450, \"unit\": \"mg/m2\"},"
+            ),
+            at: "medications[2].cumulative_dose",
+            column: "cumulative_dose",
+            saying: "history items only"
+        )
         try invalidInBoth(
             edited("\"phase\": \"induction\",", "\"phase\": \"induction\", \"setting\": \"metastatic\","),
-            at: "medications[2].setting", column: "setting", saying: "history items only")
+            at: "medications[2].setting",
+            column: "setting",
+            saying: "history items only"
+        )
         try invalidInBoth(
-            edited("\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/m2\"}", "\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/kg\"}"),
-            at: "history[0].cumulative_dose.unit", column: "cumulative_dose_unit", saying: "\"mg/m2\"")
-        try invalidInBoth(edited("\"setting\": \"early\"", "\"setting\": \"adjuvant\""), at: "history[0].setting", column: "setting", saying: "early, metastatic")
+            edited(
+                "\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/m2\"}",
+                "\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/kg\"}"
+            ),
+            at: "history[0].cumulative_dose.unit",
+            column: "cumulative_dose_unit",
+            saying: "\"mg/m2\""
+        )
+        try invalidInBoth(
+            edited("\"setting\": \"early\"", "\"setting\": \"adjuvant\""),
+            at: "history[0].setting",
+            column: "setting",
+            saying: "early, metastatic"
+        )
     }
 
     // MARK: - Observations
 
     func withObservation(_ fields: String) -> String {
-        edited("{\"type\": \"height\", \"value\": 165, \"unit\": \"cm\", \"date\": \"2026-11-28\"}", "{\"type\": \"height\", \"value\": 165, \"unit\": \"cm\", \"date\": \"2026-11-28\"}, {\(fields)}")
+        edited(
+            "{\"type\": \"height\", \"value\": 165, \"unit\": \"cm\", \"date\": \"2026-11-28\"}",
+            "{\"type\": \"height\", \"value\": 165, \"unit\": \"cm\", \"date\": \"2026-11-28\"}, {\(fields)}"
+        )
     }
 
     @Test func weightAndHeightInOtherUnitsAreConverted() throws {
@@ -203,16 +277,22 @@ import Testing
     }
 
     @Test(arguments: [
-        ("weight", "1", "kg", true), ("weight", "0.9", "kg", false), ("weight", "400", "kg", true), ("weight", "401", "kg", false),
+        ("weight", "1", "kg", true), ("weight", "0.9", "kg", false), ("weight", "400", "kg", true),
+        ("weight", "401", "kg", false),
         ("weight", "881", "lb", true), ("weight", "882", "lb", false), ("weight", "2.2", "lb", false),
-        ("height", "30", "cm", true), ("height", "29.9", "cm", false), ("height", "250", "cm", true), ("height", "250.1", "cm", false),
+        ("height", "30", "cm", true), ("height", "29.9", "cm", false), ("height", "250", "cm", true),
+        ("height", "250.1", "cm", false),
         ("height", "98", "in", true), ("height", "99", "in", false),
-        ("bsa", "0.2", "m2", true), ("bsa", "0.19", "m2", false), ("bsa", "4.0", "m2", true), ("bsa", "4.01", "m2", false),
-        ("lvef", "1", "%", false), ("lvef", "1.01", "%", true), ("lvef", "100", "%", true), ("lvef", "100.5", "%", false),
+        ("bsa", "0.2", "m2", true), ("bsa", "0.19", "m2", false), ("bsa", "4.0", "m2", true),
+        ("bsa", "4.01", "m2", false),
+        ("lvef", "1", "%", false), ("lvef", "1.01", "%", true), ("lvef", "100", "%", true),
+        ("lvef", "100.5", "%", false),
         ("lvef", "0", "%", false), ("weight", "-70", "kg", false),
     ])
     func plausibleRanges(type: String, value: String, unit: String, valid: Bool) throws {
-        let json = withObservation("\"type\": \"\(type)\", \"value\": \(value), \"unit\": \"\(unit)\", \"date\": \"2026-11-29\"")
+        let json = withObservation(
+            "\"type\": \"\(type)\", \"value\": \(value), \"unit\": \"\(unit)\", \"date\": \"2026-11-29\""
+        )
         if valid {
             #expect(judge(json).decision != .invalid, "\(judge(json).errors)")
             try sameVerdictAsCSV(json)
@@ -222,31 +302,67 @@ import Testing
     }
 
     @Test func aFractionalLVEFSaysItLooksLikeAFraction() throws {
-        try invalidInBoth(edited("\"value\": 61, \"unit\": \"%\"", "\"value\": 0.61, \"unit\": \"%\""), at: "observations[0].value", column: "value", saying: "looks like a fraction")
-        #expect(judge(edited("\"value\": 61, \"unit\": \"%\"", "\"value\": 0.61, \"unit\": \"%\"")).errors.first?.message.contains("61") == true)
+        try invalidInBoth(
+            edited("\"value\": 61, \"unit\": \"%\"", "\"value\": 0.61, \"unit\": \"%\""),
+            at: "observations[0].value",
+            column: "value",
+            saying: "looks like a fraction"
+        )
+        #expect(
+            judge(edited("\"value\": 61, \"unit\": \"%\"", "\"value\": 0.61, \"unit\": \"%\"")).errors.first?.message
+                .contains("61") == true
+        )
     }
 
     @Test func unitsAreCheckedWhenGiven() throws {
         for (type, unit) in [("weight", "KG"), ("weight", "g"), ("height", "m"), ("bsa", "m²"), ("lvef", "percent")] {
             let value = type == "bsa" ? "1.8" : "70"
-            try invalidInBoth(withObservation("\"type\": \"\(type)\", \"value\": \(value), \"unit\": \"\(unit)\", \"date\": \"2026-11-29\""), at: "observations[3].unit", column: "unit")
+            try invalidInBoth(
+                withObservation(
+                    "\"type\": \"\(type)\", \"value\": \(value), \"unit\": \"\(unit)\", \"date\": \"2026-11-29\""
+                ),
+                at: "observations[3].unit",
+                column: "unit"
+            )
         }
     }
 
     @Test func typeAndLOINCMustAgree() throws {
-        let byCode = withObservation("\"loinc\": \"29463-7\", \"value\": 70, \"unit\": \"kg\", \"date\": \"2026-11-29\"")
+        let byCode = withObservation(
+            "\"loinc\": \"29463-7\", \"value\": 70, \"unit\": \"kg\", \"date\": \"2026-11-29\""
+        )
         #expect(try order(byCode).observations.last?.type == "weight")
         try sameVerdictAsCSV(byCode)
         for (code, type) in [("8302-2", "height"), ("8277-6", "bsa"), ("18043-0", "lvef")] {
             let value = type == "bsa" ? "1.8" : "70"
-            #expect(try order(withObservation("\"loinc\": \"\(code)\", \"value\": \(value), \"date\": \"2026-11-29\"")).observations.last?.type == type)
+            #expect(
+                try order(withObservation("\"loinc\": \"\(code)\", \"value\": \(value), \"date\": \"2026-11-29\""))
+                    .observations.last?.type == type
+            )
         }
         try invalidInBoth(
             withObservation("\"type\": \"lvef\", \"loinc\": \"29463-7\", \"value\": 70, \"date\": \"2026-11-29\""),
-            at: "observations[3].loinc", column: "loinc", saying: "is a weight code, but type is lvef")
-        try invalidInBoth(withObservation("\"type\": \"bnp\", \"value\": 70, \"date\": \"2026-11-29\""), at: "observations[3].type", column: "observation", saying: "lvef, weight, height, bsa")
-        try invalidInBoth(withObservation("\"value\": 70, \"date\": \"2026-11-29\""), at: "observations[3].type", column: "observation", saying: "is required")
-        try invalidInBoth(withObservation("\"loinc\": \"10834-0\", \"value\": 70, \"date\": \"2026-11-29\""), at: "observations[3].loinc", column: "loinc")
+            at: "observations[3].loinc",
+            column: "loinc",
+            saying: "is a weight code, but type is lvef"
+        )
+        try invalidInBoth(
+            withObservation("\"type\": \"bnp\", \"value\": 70, \"date\": \"2026-11-29\""),
+            at: "observations[3].type",
+            column: "observation",
+            saying: "lvef, weight, height, bsa"
+        )
+        try invalidInBoth(
+            withObservation("\"value\": 70, \"date\": \"2026-11-29\""),
+            at: "observations[3].type",
+            column: "observation",
+            saying: "is required"
+        )
+        try invalidInBoth(
+            withObservation("\"loinc\": \"10834-0\", \"value\": 70, \"date\": \"2026-11-29\""),
+            at: "observations[3].loinc",
+            column: "loinc"
+        )
     }
 
     // MARK: - Adverse events
@@ -258,21 +374,51 @@ import Testing
         let noDrug = edited(", \"drug\": \"trastuzumab deruxtecan\"", "")
         #expect(try order(noDrug).adverseEvents.first?.agent == nil)
         try sameVerdictAsCSV(noDrug)
-        try invalidInBoth(edited("\"event\": \"ild\"", "\"event\": \"neutropenia\""), at: "adverse_events[0].event", column: "event", saying: "ild, heart_failure")
+        try invalidInBoth(
+            edited("\"event\": \"ild\"", "\"event\": \"neutropenia\""),
+            at: "adverse_events[0].event",
+            column: "event",
+            saying: "ild, heart_failure"
+        )
         for grade in ["0", "6", "2.5", "\"two\""] {
-            try invalidInBoth(edited("\"grade\": 1", "\"grade\": \(grade)"), at: "adverse_events[0].grade", column: "grade")
+            try invalidInBoth(
+                edited("\"grade\": 1", "\"grade\": \(grade)"),
+                at: "adverse_events[0].grade",
+                column: "grade"
+            )
         }
-        try invalidInBoth(edited("\"grade\": 1, ", ""), at: "adverse_events[0].grade", column: "grade", saying: "is required")
-        try invalidInBoth(edited("\"date\": \"2025-06-02\"", "\"date\": \"June 2025\""), at: "adverse_events[0].date", column: "date")
-        try invalidInBoth(edited("\"drug\": \"trastuzumab deruxtecan\"", "\"drug\": \"trastuzumab derux\""), at: "adverse_events[0].drug", column: "drug", saying: "unknown drug")
-        #expect(judge(edited("\"grade\": 1,", "\"grade\": 1, \"severity\": 3,")).errors.map(\.path) == ["adverse_events[0].severity"])
+        try invalidInBoth(
+            edited("\"grade\": 1, ", ""),
+            at: "adverse_events[0].grade",
+            column: "grade",
+            saying: "is required"
+        )
+        try invalidInBoth(
+            edited("\"date\": \"2025-06-02\"", "\"date\": \"June 2025\""),
+            at: "adverse_events[0].date",
+            column: "date"
+        )
+        try invalidInBoth(
+            edited("\"drug\": \"trastuzumab deruxtecan\"", "\"drug\": \"trastuzumab derux\""),
+            at: "adverse_events[0].drug",
+            column: "drug",
+            saying: "unknown drug"
+        )
+        #expect(
+            judge(edited("\"grade\": 1,", "\"grade\": 1, \"severity\": 3,")).errors.map(\.path) == [
+                "adverse_events[0].severity"
+            ]
+        )
     }
 
     // MARK: - null is not a value
 
     @Test(arguments: [
         ("\"drug\": \"Perjeta\"", "\"drug\": null", "medications[1].drug"),
-        ("\"cycles\": 6, \"cycle_length_days\": 21, \"phase\"", "\"cycles\": null, \"cycle_length_days\": 21, \"phase\"", "medications[2].cycles"),
+        (
+            "\"cycles\": 6, \"cycle_length_days\": 21, \"phase\"",
+            "\"cycles\": null, \"cycle_length_days\": 21, \"phase\"", "medications[2].cycles"
+        ),
         ("\"type\": \"lvef\"", "\"type\": null", "observations[0].type"),
         ("\"loinc\": \"10230-1\"", "\"loinc\": null", "observations[0].loinc"),
         ("\"value\": 61", "\"value\": null", "observations[0].value"),
@@ -287,8 +433,14 @@ import Testing
         ("\"phase\": \"induction\"", "\"phase\": null", "medications[2].phase"),
         ("\"doses_per_cycle\": 1", "\"doses_per_cycle\": null", "medications[2].doses_per_cycle"),
         ("\"dose\": {\"value\": 75, \"unit\": \"mg/m2\"}", "\"dose\": null", "medications[2].dose"),
-        ("{\"value\": 8, \"unit\": \"mg/kg\"}", "{\"value\": null, \"unit\": \"mg/kg\"}", "medications[0].loading_dose.value"),
-        ("\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/m2\"}", "\"cumulative_dose\": {\"value\": 240, \"unit\": null}", "history[0].cumulative_dose.unit"),
+        (
+            "{\"value\": 8, \"unit\": \"mg/kg\"}", "{\"value\": null, \"unit\": \"mg/kg\"}",
+            "medications[0].loading_dose.value"
+        ),
+        (
+            "\"cumulative_dose\": {\"value\": 240, \"unit\": \"mg/m2\"}",
+            "\"cumulative_dose\": {\"value\": 240, \"unit\": null}", "history[0].cumulative_dose.unit"
+        ),
         ("\"grade\": 1", "\"grade\": null", "adverse_events[0].grade"),
         ("\"event\": \"ild\"", "\"event\": null", "adverse_events[0].event"),
         ("\"drug\": \"trastuzumab deruxtecan\"", "\"drug\": null", "adverse_events[0].drug"),
@@ -305,17 +457,29 @@ import Testing
 
     @Test func nullTopLevelArraysAndObjectsAreErrors() {
         for key in ["medications", "observations", "adverse_events", "patient"] {
-            let text = Self.example.replacingOccurrences(of: "\"\(key)\": ", with: "\"\(key)\": null, \"ignored-\(key)\": ")
+            let text = Self.example.replacingOccurrences(
+                of: "\"\(key)\": ",
+                with: "\"\(key)\": null, \"ignored-\(key)\": "
+            )
             let verdict = judge(text)
-            #expect(verdict.errors.contains { $0.path == key && $0.message.contains("found null") }, "\(key): \(verdict.errors)")
+            #expect(
+                verdict.errors.contains { $0.path == key && $0.message.contains("found null") },
+                "\(key): \(verdict.errors)"
+            )
         }
         // A null inside extensions is the sender's data: carried, never read.
-        #expect(judge(edited("\"line_of_therapy\": 1", "\"line_of_therapy\": 1, \"extensions\": {\"ward\": null}")).decision != .invalid)
+        #expect(
+            judge(edited("\"line_of_therapy\": 1", "\"line_of_therapy\": 1, \"extensions\": {\"ward\": null}")).decision
+                != .invalid
+        )
     }
 
     // MARK: - Control characters
 
-    @Test(arguments: ["trastu\\r\\nzumab", "trastuzumab\\u0000", "trastu\\u007fzumab", "trastu\\u0085zumab", "trastu\\tzumab", "\\u001b[2Ktrastuzumab", "trastuzumab\\n"])
+    @Test(arguments: [
+        "trastu\\r\\nzumab", "trastuzumab\\u0000", "trastu\\u007fzumab", "trastu\\u0085zumab", "trastu\\tzumab",
+        "\\u001b[2Ktrastuzumab", "trastuzumab\\n",
+    ])
     func drugNamesWithControlCharactersAreUnknownDrugs(name: String) {
         let verdict = judge(edited("\"drug\": \"trastuzumab\"", "\"drug\": \"\(name)\""))
         #expect(verdict.decision == .invalid)
@@ -348,7 +512,10 @@ import Testing
     /// (`order.latestObservation(ofType: "lvef", ...)`), this known issue stops being recorded: remove the wrapper.
     @Test func aWeightIsNotABaselineLVEF() {
         let weightOnly = Self.example.replacingOccurrences(
-            of: "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 61, \"unit\": \"%\", \"date\": \"2026-11-18\"},", with: "")
+            of:
+                "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 61, \"unit\": \"%\", \"date\": \"2026-11-18\"},",
+            with: ""
+        )
         #expect(weightOnly != Self.example)
         #expect(judge(weightOnly).rules.contains("lvef-baseline-missing"))
     }
@@ -360,7 +527,8 @@ import Testing
         #expect(csv.contains(",adverse_event,"))
         var lines = csv.components(separatedBy: "\r\n")
         let header = lines[0].components(separatedBy: ",")
-        let record = header.firstIndex(of: "record")!, dose = header.firstIndex(of: "dose")!, event = header.firstIndex(of: "event")!
+        let record = header.firstIndex(of: "record")!, dose = header.firstIndex(of: "dose")!,
+            event = header.firstIndex(of: "event")!
         // A dose on an observation row, an event on a medication row: both stray.
         let observationRow = lines.indices.dropFirst().first { lines[$0].contains(",observation,") }!
         var cells = lines[observationRow].components(separatedBy: ",")
@@ -371,7 +539,11 @@ import Testing
         medication[event] = "ild"
         lines[1] = medication.joined(separator: ",")
         let verdict = judge(lines.joined(separator: "\r\n"), as: "RX.csv")
-        #expect(Set(verdict.errors.map(\.message)) == ["dose: must be empty on an observation row", "event: must be empty on a medication row"])
+        #expect(
+            Set(verdict.errors.map(\.message)) == [
+                "dose: must be empty on an observation row", "event: must be empty on a medication row",
+            ]
+        )
         #expect(verdict.errors.allSatisfy { $0.path.hasPrefix("line ") && $0.path.contains("column") })
     }
 }
@@ -381,7 +553,8 @@ import Testing
     func load(vocabulary edit: (String) -> String) -> PolicyError? {
         let directory = repositoryRoot.appendingPathComponent("Policies").path
         var files: [PolicySourceFile] = []
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() where name.hasSuffix(".yaml") {
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        where name.hasSuffix(".yaml") {
             var text = String(decoding: FileManager.default.contents(atPath: directory + "/" + name)!, as: UTF8.self)
             if name == "vocabulary.yaml" { text = edit(text) }
             files.append(PolicySourceFile(name: name, bytes: Array(text.utf8)))
@@ -407,10 +580,16 @@ import Testing
     @Test(arguments: [
         ("    unit: kg\n", "", "observations.weight.unit"),
         ("range: {at_least: 1, at_most: 400}", "range: {at_least: 400, at_most: 1}", "observations.weight.range"),
-        ("range: {at_least: 30, at_most: 250}", "range: {at_least: 30, above: 20, at_most: 250}", "observations.height.range"),
+        (
+            "range: {at_least: 30, at_most: 250}", "range: {at_least: 30, above: 20, at_most: 250}",
+            "observations.height.range"
+        ),
         ("convert: {lb: 0.45359237}", "convert: {lb: -1}", "observations.weight.convert.lb"),
         ("loinc: [\"8302-2\"]", "loinc: [\"29463-7\"]", "observations.height.loinc"),
-        ("range: {at_least: 0.2, at_most: 4.0}", "range: {at_least: 0.2, at_most: big}", "observations.bsa.range.at_most"),
+        (
+            "range: {at_least: 0.2, at_most: 4.0}", "range: {at_least: 0.2, at_most: big}",
+            "observations.bsa.range.at_most"
+        ),
         ("  bsa:\n", "  BSA!:\n", "observations.BSA!"),
         ("fraction_at_most: 1", "fraction_at_most: one", "observations.lvef.fraction_at_most"),
         ("    title: weight\n", "    title: weight\n    scale: 2\n", "observations.weight.scale"),
@@ -428,7 +607,9 @@ import Testing
 @Suite struct MeasurementTests {
     func order(_ observations: String) throws -> Order {
         let json = OrderV2InputTests.example.replacing(
-            #/"observations": \[[^\]]*\]/#, with: "\"observations\": [\(observations)]")
+            #/"observations": \[[^\]]*\]/#,
+            with: "\"observations\": [\(observations)]"
+        )
         switch validator.readOrder(bytes: Array(json.utf8), fileName: "o.json") {
         case .success(let order): return order
         case .failure(let failure): throw failure
@@ -442,10 +623,12 @@ import Testing
     let day = Day(iso: "2026-12-01")!
 
     @Test func theLatestObservationOnOrBeforeADay() throws {
-        let o = try order([
-            Self.observation("lvef", "61", "2026-09-01"), Self.observation("lvef", "55", "2026-11-20"),
-            Self.observation("lvef", "50", "2026-12-02"), Self.observation("weight", "70", "2026-11-30"),
-        ].joined(separator: ", "))
+        let o = try order(
+            [
+                Self.observation("lvef", "61", "2026-09-01"), Self.observation("lvef", "55", "2026-11-20"),
+                Self.observation("lvef", "50", "2026-12-02"), Self.observation("weight", "70", "2026-11-30"),
+            ].joined(separator: ", ")
+        )
         #expect(o.latestObservation(ofType: "lvef", onOrBefore: day)?.value == 55)
         #expect(o.latestObservation(ofType: "lvef", onOrBefore: day, withinDays: 11)?.value == 55)
         #expect(o.latestObservation(ofType: "lvef", onOrBefore: day, withinDays: 10) == nil)
@@ -456,30 +639,41 @@ import Testing
     }
 
     @Test func bodySurfaceAreaIsMeasuredOrMosteller() throws {
-        let derived = try order([
-            Self.observation("weight", "68.5", "2026-11-28"), Self.observation("height", "165", "2026-11-20"),
-            Self.observation("weight", "90", "2026-12-05"),
-        ].joined(separator: ", "))
+        let derived = try order(
+            [
+                Self.observation("weight", "68.5", "2026-11-28"), Self.observation("height", "165", "2026-11-20"),
+                Self.observation("weight", "90", "2026-12-05"),
+            ].joined(separator: ", ")
+        )
         let bsa = try #require(derived.bodySurfaceArea(onOrBefore: day))
         #expect(abs(bsa.value - (165.0 * 68.5 / 3600).squareRoot()) < 1e-12)
         #expect(abs(bsa.value - 1.7719) < 0.0001)
         #expect(bsa.observations.map(\.path) == ["observations[0]", "observations[1]"])
         #expect(bsa.oldestDate == Day(iso: "2026-11-20"))
-        #expect(bsa.explanation == "1.77 m2 (Mosteller from weight 68.5 kg on 2026-11-28 and height 165 cm on 2026-11-20)")
+        #expect(
+            bsa.explanation == "1.77 m2 (Mosteller from weight 68.5 kg on 2026-11-28 and height 165 cm on 2026-11-20)"
+        )
         #expect(derived.bodySurfaceArea(onOrBefore: day, withinDays: 5) == nil)  // the height is 11 days old
         #expect(derived.bodySurfaceArea(onOrBefore: Day(iso: "2026-11-27")!) == nil)  // no weight yet
 
-        let measured = try order([
-            Self.observation("weight", "68.5", "2026-11-28"), Self.observation("height", "165", "2026-11-20"),
-            Self.observation("bsa", "1.8", "2026-11-01", unit: "m2"),
-        ].joined(separator: ", "))
+        let measured = try order(
+            [
+                Self.observation("weight", "68.5", "2026-11-28"), Self.observation("height", "165", "2026-11-20"),
+                Self.observation("bsa", "1.8", "2026-11-01", unit: "m2"),
+            ].joined(separator: ", ")
+        )
         let value = try #require(measured.bodySurfaceArea(onOrBefore: day))
         #expect(value.value == 1.8)
         #expect(value.explanation == "1.8 m2 (measured 2026-11-01)")
         // A measured BSA outside the window gives way to Mosteller.
         #expect(measured.bodySurfaceArea(onOrBefore: day, withinDays: 20)?.observations.count == 2)
 
-        let pounds = try order([Self.observation("weight", "150", "2026-11-28", unit: "lb"), Self.observation("height", "65", "2026-11-28", unit: "in")].joined(separator: ", "))
+        let pounds = try order(
+            [
+                Self.observation("weight", "150", "2026-11-28", unit: "lb"),
+                Self.observation("height", "65", "2026-11-28", unit: "in"),
+            ].joined(separator: ", ")
+        )
         let converted = try #require(pounds.bodySurfaceArea(onOrBefore: day))
         #expect(abs(converted.value - (165.1 * 68.0388555 / 3600).squareRoot()) < 1e-6)
         #expect(converted.explanation.contains("weight 150 lb on 2026-11-28"))

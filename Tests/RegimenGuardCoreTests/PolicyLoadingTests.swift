@@ -7,9 +7,14 @@ import Testing
 @Suite struct PolicyLoadingTests {
     static let directory = repositoryRoot.appendingPathComponent("Policies").path
 
-    static func files(replacing name: String? = nil, with text: String? = nil, adding extra: [String: String] = [:]) -> [PolicySourceFile] {
+    static func files(
+        replacing name: String? = nil,
+        with text: String? = nil,
+        adding extra: [String: String] = [:]
+    ) -> [PolicySourceFile] {
         var files: [PolicySourceFile] = []
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] where file.hasSuffix(".yaml") {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
+        where file.hasSuffix(".yaml") {
             var bytes = Array(FileManager.default.contents(atPath: directory + "/" + file)!)
             if file == name, let text { bytes = Array(text.utf8) }
             files.append(PolicySourceFile(name: file, bytes: bytes))
@@ -18,7 +23,9 @@ import Testing
         return files
     }
 
-    static var rules: String { String(decoding: FileManager.default.contents(atPath: directory + "/rules.yaml")!, as: UTF8.self) }
+    static var rules: String {
+        String(decoding: FileManager.default.contents(atPath: directory + "/rules.yaml")!, as: UTF8.self)
+    }
 
     func issues(_ files: [PolicySourceFile]) -> [PolicyIssue] {
         do {
@@ -47,7 +54,11 @@ import Testing
         ]
         let rules = repositoryPolicy.rules
         #expect(rules.map(\.id).filter(v1.contains) == v1)
-        #expect(rules.filter { v1.contains($0.id) }.map(\.severity) == [.critical, .critical, .warning, .warning, .critical])
+        #expect(
+            rules.filter { v1.contains($0.id) }.map(\.severity) == [
+                .critical, .critical, .warning, .warning, .critical,
+            ]
+        )
         let guideline = rules.filter { PolicyLoadingTests.guidelineRules[$0.id] != nil }
         #expect(Set(guideline.map(\.id)) == Set(PolicyLoadingTests.guidelineRules.keys))
         for rule in guideline { #expect(rule.severity == PolicyLoadingTests.guidelineRules[rule.id], "\(rule.id)") }
@@ -66,25 +77,40 @@ import Testing
         let rules = repositoryPolicy.rules.filter { heart[$0.id] != nil }
         #expect(Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.severity) }) == heart)
         #expect(rules.allSatisfy { $0.enabled })
-        #expect(Set(rules.map(\.messageID)) == [
-            "4d4caa040254400aa4a4f6793b2261b8", "fa8febd90995456fa6f49b0ddb1ffe00", "bca9cedcd5834baab6cd8f9c3aa51771",
-            "07dbb1b15e8b4c64973d6b16a55e5fcc", "17230ca4913f49668320f960f512779b", "a895c176b5384d85aa71d683dc335089",
-            "619b13e5b4cd431d83f8bc9001fc491e",
-        ])
+        #expect(
+            Set(rules.map(\.messageID)) == [
+                "4d4caa040254400aa4a4f6793b2261b8", "fa8febd90995456fa6f49b0ddb1ffe00",
+                "bca9cedcd5834baab6cd8f9c3aa51771",
+                "07dbb1b15e8b4c64973d6b16a55e5fcc", "17230ca4913f49668320f960f512779b",
+                "a895c176b5384d85aa71d683dc335089",
+                "619b13e5b4cd431d83f8bc9001fc491e",
+            ]
+        )
     }
 
     @Test func theDigestChangesWithAnyByte() throws {
-        let changed = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: PolicyLoadingTests.rules + "\n# a comment\n"))
+        let changed = try PolicySet.load(
+            PolicyLoadingTests.files(replacing: "rules.yaml", with: PolicyLoadingTests.rules + "\n# a comment\n")
+        )
         #expect(changed.digest != repositoryPolicy.digest)
         #expect(try PolicySet.load(PolicyLoadingTests.files()).digest == repositoryPolicy.digest)
     }
 
     @Test func aWindowOrSeverityChangesWithoutRecompiling() throws {
         let text = PolicyLoadingTests.rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: 28")
-            .replacingOccurrences(of: "severity: warning\n    title: Endocrine", with: "severity: critical\n    title: Endocrine")
+            .replacingOccurrences(
+                of: "severity: warning\n    title: Endocrine",
+                with: "severity: critical\n    title: Endocrine"
+            )
         let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text))
         let strict = Validator(policy: policy)
-        let lvefOrder = order([.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("docetaxel", "2026-12-01", 6)], lvef: ["2026-10-01"])
+        let lvefOrder = order(
+            [
+                .open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"),
+                .cycles("docetaxel", "2026-12-01", 6),
+            ],
+            lvef: ["2026-10-01"]
+        )
         #expect(judge(lvefOrder).v1Findings.isEmpty)
         #expect(strict.validate(bytes: Array(lvefOrder.utf8), fileName: "o.json", at: fixedDate).v1Rules == [Rule.lvef])
         #expect(policy.rules.first { $0.id == Rule.endocrine }?.severity == .critical)
@@ -93,9 +119,15 @@ import Testing
     @Test func findingWordsComeFromThePolicysMessageTemplates() throws {
         let text = PolicyLoadingTests.rules.replacingOccurrences(
             of: #"overlap: "{first} overlaps {second} ({start} to {end})""#,
-            with: #"overlap: "{first} given together with {second} from {start} to {end}""#)
-        let validator = Validator(policy: try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text)))
-        let bytes = order([.cycles("trastuzumab", "2026-12-01", 6), .cycles("doxorubicin", "2026-12-01", 4)], lvef: ["2026-11-20"])
+            with: #"overlap: "{first} given together with {second} from {start} to {end}""#
+        )
+        let validator = Validator(
+            policy: try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: text))
+        )
+        let bytes = order(
+            [.cycles("trastuzumab", "2026-12-01", 6), .cycles("doxorubicin", "2026-12-01", 4)],
+            lvef: ["2026-11-20"]
+        )
         let summaries = validator.validate(bytes: Array(bytes.utf8), fileName: "o.json", at: fixedDate).findings
             .filter { $0.rule == Rule.anthracycline }.map(\.summary)
         #expect(summaries == ["trastuzumab given together with doxorubicin from 2026-12-01 to 2027-02-22"])
@@ -103,21 +135,43 @@ import Testing
 
     @Test func aTemplateWithAnUnknownSlotOrAMissingTemplateIsRejected() {
         let unknownSlot = PolicyLoadingTests.rules.replacingOccurrences(
-            of: #"agent: "{agent} (starts {start})""#, with: #"agent: "{agent} (starts {begin})""#)
+            of: #"agent: "{agent} (starts {start})""#,
+            with: #"agent: "{agent} (starts {begin})""#
+        )
         let unknown = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: unknownSlot))
-        #expect(unknown.contains { $0.path == "rules.lvef-baseline-missing.messages.agent" && $0.message.contains("unknown slot {begin}") })
+        #expect(
+            unknown.contains {
+                $0.path == "rules.lvef-baseline-missing.messages.agent" && $0.message.contains("unknown slot {begin}")
+            }
+        )
         let missingTemplate = PolicyLoadingTests.rules.replacingOccurrences(
-            of: #"      present: " (present: {present})""# + "\n", with: "")
+            of: #"      present: " (present: {present})""# + "\n",
+            with: ""
+        )
         let missing = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: missingTemplate))
-        #expect(missing.contains { $0.path == "rules.cdk46-replaces-thp.messages.present" && $0.message.hasPrefix("is required") })
+        #expect(
+            missing.contains {
+                $0.path == "rules.cdk46-replaces-thp.messages.present" && $0.message.hasPrefix("is required")
+            }
+        )
     }
 
     @Test func aRuleCanBeDisabledAndADrugAdded() throws {
-        let disabled = PolicyLoadingTests.rules.replacingOccurrences(of: "kind: required-backbone", with: "kind: required-backbone\n    enabled: false")
-        let extra = "agents:\n  trastuzumab-xyz:\n    class: HER2_MAB\n    ingredients: [trastuzumab]\n    names: [Newtuzumab]\n"
-        let policy = try PolicySet.load(PolicyLoadingTests.files(replacing: "rules.yaml", with: disabled, adding: ["local-agents.yaml": extra]))
+        let disabled = PolicyLoadingTests.rules.replacingOccurrences(
+            of: "kind: required-backbone",
+            with: "kind: required-backbone\n    enabled: false"
+        )
+        let extra =
+            "agents:\n  trastuzumab-xyz:\n    class: HER2_MAB\n    ingredients: [trastuzumab]\n    names: [Newtuzumab]\n"
+        let policy = try PolicySet.load(
+            PolicyLoadingTests.files(replacing: "rules.yaml", with: disabled, adding: ["local-agents.yaml": extra])
+        )
         let local = Validator(policy: policy)
-        let text = order([.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01"), .open("Newtuzumab", "2026-12-01")], lvef: ["2026-11-20"], line: 1)
+        let text = order(
+            [.open("palbociclib", "2026-12-01"), .open("letrozole", "2026-12-01"), .open("Newtuzumab", "2026-12-01")],
+            lvef: ["2026-11-20"],
+            line: 1
+        )
         let verdict = local.validate(bytes: Array(text.utf8), fileName: "o.json", at: fixedDate)
         #expect(verdict.decision == .accept)
         #expect(judge(text).decision == .invalid)
@@ -141,26 +195,48 @@ import Testing
     }
 
     @Test func aMessageIDBelongsToOneRule() {
-        let reused = PolicyLoadingTests.rules.replacingOccurrences(of: "message_id: 87898e0d12584dd3a81345823ad8e3a4", with: "message_id: f06e9ef1300d4630b8ab5ae01f6145fb")
+        let reused = PolicyLoadingTests.rules.replacingOccurrences(
+            of: "message_id: 87898e0d12584dd3a81345823ad8e3a4",
+            with: "message_id: f06e9ef1300d4630b8ab5ae01f6145fb"
+        )
         let found = issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: reused))
         #expect(found.map(\.path) == ["rules.cdk46-replaces-thp.message_id"])
         #expect(found.first?.message.contains("already used by rule her2-anthracycline-concurrent") == true)
     }
 
     @Test func duplicateIdsAcrossFilesAreErrors() {
-        let duplicate = "rules:\n  endocrine-during-chemo:\n    kind: overlap\n    message_id: 0123456789abcdef0123456789abcdef\n    severity: info\n    title: t\n    detail: d\n    recommendation: r\n    first: [endocrine]\n    second: [chemotherapy]\n"
+        let duplicate =
+            "rules:\n  endocrine-during-chemo:\n    kind: overlap\n    message_id: 0123456789abcdef0123456789abcdef\n    severity: info\n    title: t\n    detail: d\n    recommendation: r\n    first: [endocrine]\n    second: [chemotherapy]\n"
         let found = issues(PolicyLoadingTests.files(adding: ["zz-local.yaml": duplicate]))
-        #expect(found.contains { $0.path == "rules.endocrine-during-chemo" && $0.message.contains("already defined in rules.yaml") })
+        #expect(
+            found.contains {
+                $0.path == "rules.endocrine-during-chemo" && $0.message.contains("already defined in rules.yaml")
+            }
+        )
         let agent = "agents:\n  herceptin-copy:\n    class: HER2_MAB\n    names: [Herceptin]\n"
-        #expect(issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": agent])).contains { $0.message.contains("'herceptin' belongs to both") })
+        #expect(
+            issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": agent])).contains {
+                $0.message.contains("'herceptin' belongs to both")
+            }
+        )
         let badClass = "agents:\n  newdrug:\n    class: NO_SUCH_CLASS\n"
-        #expect(issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": badClass])).contains { $0.path == "agents.newdrug.class" })
+        #expect(
+            issues(PolicyLoadingTests.files(adding: ["zz-agents.yaml": badClass])).contains {
+                $0.path == "agents.newdrug.class"
+            }
+        )
     }
 
     @Test func brokenYAMLAndMissingPiecesAreReported() {
-        #expect(issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rules: [unclosed")).first?.message.contains("not valid YAML") == true)
+        #expect(
+            issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rules: [unclosed")).first?.message.contains(
+                "not valid YAML"
+            ) == true
+        )
         #expect(issues(PolicyLoadingTests.files(replacing: "policy.yaml", with: "")).contains { $0.path == "policy" })
-        #expect(issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rulez: {}")).contains { $0.path == "rulez" })
+        #expect(
+            issues(PolicyLoadingTests.files(replacing: "rules.yaml", with: "rulez: {}")).contains { $0.path == "rulez" }
+        )
         #expect(issues([]).count >= 2)
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// paired with the order's items only, and an order whose rule work would pass its budget judged invalid.
 @Suite struct RuleCostTests {
     @Test func manyItemsOfTheSameTwoAgentsGiveOneFindingWithCappedEvidence() {
-        let items = (0..<150).map { _ in Med.cycles("trastuzumab", "2026-12-01", 6) }
+        let items =
+            (0..<150).map { _ in Med.cycles("trastuzumab", "2026-12-01", 6) }
             + (0..<150).map { _ in Med.cycles("doxorubicin", "2026-12-01", 4) }
         let verdict = judge(order(items, lvef: ["2026-11-20"]))
         let findings = verdict.findings("her2-anthracycline-concurrent")
@@ -16,16 +17,23 @@ import Testing
     }
 
     @Test func twoPairsOfAgentsGiveTwoFindings() {
-        let verdict = judge(order(
-            [.open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"), .cycles("epirubicin", "2026-12-01", 4),
-             .cycles("epirubicin", "2027-01-01", 2)],
-            lvef: ["2026-11-20"]))
+        let verdict = judge(
+            order(
+                [
+                    .open("trastuzumab", "2026-12-01"), .open("pertuzumab", "2026-12-01"),
+                    .cycles("epirubicin", "2026-12-01", 4),
+                    .cycles("epirubicin", "2027-01-01", 2),
+                ],
+                lvef: ["2026-11-20"]
+            )
+        )
         #expect(verdict.findings("her2-anthracycline-concurrent").count == 2)
     }
 
     @Test func anOrderWhoseRuleWorkPassesTheBudgetIsInvalidSayingSo() {
         // 2 x 3,200 x 3,200 units for the pair rules alone: over the standard budget of 20 million.
-        let items = (0..<1_600).map { _ in Med.cycles("trastuzumab", "2026-12-01", 6) }
+        let items =
+            (0..<1_600).map { _ in Med.cycles("trastuzumab", "2026-12-01", 6) }
             + (0..<1_600).map { _ in Med.cycles("doxorubicin", "2026-12-01", 4) }
         let verdict = judge(order(items, lvef: ["2026-11-20"]))
         #expect(verdict.decision == .invalid)

@@ -6,8 +6,11 @@ import TestSupport
 let repositoryPolicy: PolicySet = {
     let directory = repositoryRoot.appendingPathComponent("Policies").path
     var files: [PolicySourceFile] = []
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] where name.hasSuffix(".yaml") {
-        files.append(PolicySourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: directory + "/" + name)!)))
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
+    where name.hasSuffix(".yaml") {
+        files.append(
+            PolicySourceFile(name: name, bytes: Array(FileManager.default.contents(atPath: directory + "/" + name)!))
+        )
     }
     do {
         return try PolicySet.load(files)
@@ -32,7 +35,13 @@ struct Med {
     var length: Int? = nil
     var stop: String? = nil
 
-    static func cycles(_ drug: String, _ start: String, _ cycles: Int, every length: Int = 21, stop: String? = nil) -> Med {
+    static func cycles(
+        _ drug: String,
+        _ start: String,
+        _ cycles: Int,
+        every length: Int = 21,
+        stop: String? = nil
+    ) -> Med {
         Med(drug: drug, start: start, cycles: cycles, length: length, stop: stop)
     }
 
@@ -54,8 +63,14 @@ struct Med {
 
 /// A JSON order for an HR+/HER2+ metastatic patient (by default), with LVEF measurements on `lvef` dates.
 func order(
-    _ medications: [Med], history: [Med] = [], lvef: [String] = [], line: Int? = nil, her2: String = "positive",
-    setting: String = "metastatic", overrides: [(String, String)] = [], id: String = "RX-TEST-1"
+    _ medications: [Med],
+    history: [Med] = [],
+    lvef: [String] = [],
+    line: Int? = nil,
+    her2: String = "positive",
+    setting: String = "metastatic",
+    overrides: [(String, String)] = [],
+    id: String = "RX-TEST-1"
 ) -> String {
     var parts = [
         "\"order_id\": \"\(id)\"",
@@ -65,10 +80,18 @@ func order(
     if let line { parts.append("\"line_of_therapy\": \(line)") }
     if !history.isEmpty { parts.append("\"history\": [" + history.map(\.json).joined(separator: ", ") + "]") }
     if !lvef.isEmpty {
-        parts.append("\"observations\": [" + lvef.map { "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 60, \"unit\": \"%\", \"date\": \"\($0)\"}" }.joined(separator: ", ") + "]")
+        parts.append(
+            "\"observations\": ["
+                + lvef.map {
+                    "{\"type\": \"lvef\", \"loinc\": \"10230-1\", \"value\": 60, \"unit\": \"%\", \"date\": \"\($0)\"}"
+                }.joined(separator: ", ") + "]"
+        )
     }
     if !overrides.isEmpty {
-        parts.append("\"overrides\": [" + overrides.map { "{\"rule\": \"\($0.0)\", \"reason\": \"\($0.1)\"}" }.joined(separator: ", ") + "]")
+        parts.append(
+            "\"overrides\": ["
+                + overrides.map { "{\"rule\": \"\($0.0)\", \"reason\": \"\($0.1)\"}" }.joined(separator: ", ") + "]"
+        )
     }
     return "{" + parts.joined(separator: ",\n ") + "}"
 }

@@ -4,7 +4,10 @@ import Testing
 
 /// The verdict document: contract shape, stable bytes, no patient identifier.
 @Suite struct VerdictTests {
-    let text = order([.open("trastuzumab", "2026-12-01"), .cycles("doxorubicin", "2026-12-01", 4)], lvef: ["2026-11-20"])
+    let text = order(
+        [.open("trastuzumab", "2026-12-01"), .cycles("doxorubicin", "2026-12-01", 4)],
+        lvef: ["2026-11-20"]
+    )
 
     @Test func theSameBytesAndPolicyGiveTheSameVerdictBytes() {
         let a = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate).jsonBytes()
@@ -15,7 +18,10 @@ import Testing
     @Test func theDocumentHasTheContractFieldsInOrder() throws {
         let verdict = validator.validate(bytes: Array(text.utf8), fileName: "RX.json", at: fixedDate)
         let json = String(decoding: verdict.jsonBytes(), as: UTF8.self)
-        let keys = ["\"order_id\"", "\"source\"", "\"source_format\"", "\"source_sha256\"", "\"decision\"", "\"findings\"", "\"errors\"", "\"policy\"", "\"validator\"", "\"validated_at\""]
+        let keys = [
+            "\"order_id\"", "\"source\"", "\"source_format\"", "\"source_sha256\"", "\"decision\"", "\"findings\"",
+            "\"errors\"", "\"policy\"", "\"validator\"", "\"validated_at\"",
+        ]
         let positions = keys.map { json.range(of: "\n  \($0)")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -55,7 +61,10 @@ import Testing
             text.replacingOccurrences(of: "doxorubicin", with: "doxorubicine"),  // unknown drug
             text.replacingOccurrences(of: "\"hr_status\"", with: "\"hr_statu\""),  // unknown field
             text.replacingOccurrences(of: "2026-12-01", with: "2026-13-01"),  // bad date
-            text.replacingOccurrences(of: "\"id\": \"MRN-SECRET-0042\"", with: "\"id\": \"MRN-SECRET-0042\", \"id\": \"MRN-SECRET-0042\""),
+            text.replacingOccurrences(
+                of: "\"id\": \"MRN-SECRET-0042\"",
+                with: "\"id\": \"MRN-SECRET-0042\", \"id\": \"MRN-SECRET-0042\""
+            ),
         ]
         for (index, body) in ([text] + invalidOrders).enumerated() {
             #expect(body.contains("MRN-SECRET-0042"))
@@ -69,7 +78,17 @@ import Testing
 
     @Test func decisionsFollowTheContract() {
         func finding(_ severity: Severity, overridden: Bool = false) -> Finding {
-            Finding(rule: "r", severity: severity, title: "", summary: "", detail: "", recommendation: "", evidence: [], references: [], overridden: overridden)
+            Finding(
+                rule: "r",
+                severity: severity,
+                title: "",
+                summary: "",
+                detail: "",
+                recommendation: "",
+                evidence: [],
+                references: [],
+                overridden: overridden
+            )
         }
         #expect(Validator.decision(for: []) == .accept)
         #expect(Validator.decision(for: [finding(.info)]) == .accept)

@@ -15,13 +15,22 @@ import Testing
 
     /// Rows of the reference CSV: (generic, brands, atc, legacy atc, rxnorm, class).
     static let rows: [[String]] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drug_vocabulary.csv")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/drug_vocabulary.csv"
+        )
         let text = String(decoding: FileManager.default.contents(atPath: url.path)!, as: UTF8.self)
         var rows: [[String]] = []
         for line in text.split(whereSeparator: \.isNewline).dropFirst() {
             var fields: [String] = [], field = "", quoted = false
             for character in line {
-                if character == "\"" { quoted.toggle() } else if character == "," && !quoted { fields.append(field); field = "" } else { field.append(character) }
+                if character == "\"" {
+                    quoted.toggle()
+                } else if character == "," && !quoted {
+                    fields.append(field)
+                    field = ""
+                } else {
+                    field.append(character)
+                }
             }
             fields.append(field)
             rows.append(fields)
@@ -36,25 +45,36 @@ import Testing
         for row in VocabularyTests.rows {
             let expected = VocabularyTests.classForSpecClass[row[6]]
             // "leuprorelin / leuprolide", "doxorubicin (conventional)": every name before a bracket, split on '/'.
-            let generic = row[0].split(separator: "(").first!.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
+            let generic = row[0].split(separator: "(").first!.split(separator: "/").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             for name in generic {
                 #expect(vocabulary.agent(named: name)?.drugClass == expected, "\(name)")
             }
             for code in [row[2], row[3]] {
                 let atc = code.split(separator: " ").first.map(String.init) ?? ""
                 guard atc.count == 7 else { continue }
-                #expect(vocabulary.agent(for: DrugCode(system: .atc, code: atc))?.drugClass == expected, "ATC \(atc) for \(row[0])")
+                #expect(
+                    vocabulary.agent(for: DrugCode(system: .atc, code: atc))?.drugClass == expected,
+                    "ATC \(atc) for \(row[0])"
+                )
             }
             let rxcui = row[4].split(separator: " ").first.map(String.init) ?? ""
             if Int(rxcui) != nil, row[1] != "Phesgo", !row[0].contains("hyaluronidase") {
-                #expect(vocabulary.agent(for: DrugCode(system: .rxnorm, code: rxcui))?.drugClass == expected, "RxNorm \(rxcui) for \(row[0])")
+                #expect(
+                    vocabulary.agent(for: DrugCode(system: .rxnorm, code: rxcui))?.drugClass == expected,
+                    "RxNorm \(rxcui) for \(row[0])"
+                )
             }
         }
     }
 
     @Test func brandsAndBiosimilarsResolveToTheirIngredient() {
-        let trastuzumab = ["Herceptin", "Ogivri", "trastuzumab-dkst", "Herzuma", "trastuzumab-pkrb", "Ontruzant", "trastuzumab-dttb",
-                           "Trazimera", "trastuzumab-qyyp", "Kanjinti", "trastuzumab-anns", "Hercessi", "trastuzumab-strf", "Hertraz", "Zuhera", "Herceptin Hylecta"]
+        let trastuzumab = [
+            "Herceptin", "Ogivri", "trastuzumab-dkst", "Herzuma", "trastuzumab-pkrb", "Ontruzant", "trastuzumab-dttb",
+            "Trazimera", "trastuzumab-qyyp", "Kanjinti", "trastuzumab-anns", "Hercessi", "trastuzumab-strf", "Hertraz",
+            "Zuhera", "Herceptin Hylecta",
+        ]
         for name in trastuzumab {
             #expect(vocabulary.agent(named: name)?.ingredients == ["trastuzumab"], "\(name)")
         }
@@ -80,10 +100,16 @@ import Testing
                 // WHO ATC has no separate code for liposomal doxorubicin or subcutaneous trastuzumab: their codes
                 // resolve to the plain agent (the same ingredients and class), and to nothing else.
                 let expected = ["L01DB01": "doxorubicin", "L01FD01": "trastuzumab"][code] ?? agent.id
-                #expect(vocabulary.agent(for: DrugCode(system: .atc, code: code))?.id == expected, "ATC \(code) of \(agent.id)")
+                #expect(
+                    vocabulary.agent(for: DrugCode(system: .atc, code: code))?.id == expected,
+                    "ATC \(code) of \(agent.id)"
+                )
             }
             for code in agent.rxnorm {
-                #expect(vocabulary.agent(for: DrugCode(system: .rxnorm, code: code))?.id == agent.id, "RxNorm \(code) of \(agent.id)")
+                #expect(
+                    vocabulary.agent(for: DrugCode(system: .rxnorm, code: code))?.id == agent.id,
+                    "RxNorm \(code) of \(agent.id)"
+                )
             }
         }
     }

@@ -15,8 +15,11 @@ import Testing
     /// A fixed width, no colour and a plain PATH, so output does not depend on the terminal running the tests.
     func run(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(
-            ProcessRunner.regimenGuard, arguments, environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "100"],
-            currentDirectory: Self.root)
+            ProcessRunner.regimenGuard,
+            arguments,
+            environment: ["PATH": "/usr/bin:/bin", "NO_COLOR": "1", "COLUMNS": "100"],
+            currentDirectory: Self.root
+        )
     }
 
     /// `| `FILE` | what it shows | `decision` |` rows of the examples table, and each order's FHIR twin
@@ -30,10 +33,16 @@ import Testing
     static func tableDecisions() -> [(file: String, decision: String)] {
         let text = (try? String(contentsOfFile: root + "/Examples/README.md", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
-            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 4, cells[1].hasPrefix("`RX-"), cells[cells.count - 2].hasPrefix("`") else { return nil }
-            return (cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")),
-                cells[cells.count - 2].trimmingCharacters(in: CharacterSet(charactersIn: "`")))
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count >= 4, cells[1].hasPrefix("`RX-"), cells[cells.count - 2].hasPrefix("`") else {
+                return nil
+            }
+            return (
+                cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")),
+                cells[cells.count - 2].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            )
         }
     }
 
@@ -47,9 +56,13 @@ import Testing
     @Test(arguments: promisedDecisions().map(\.file))
     func anExampleOrderGetsTheDecisionTheExamplesPromise(file: String) throws {
         let promised = try #require(Self.promisedDecisions().first { $0.file == file })
-        let result = try run(["validate", "--format", "json", "--policies", "Policies", "Examples/spool/incoming/\(file)"])
+        let result = try run([
+            "validate", "--format", "json", "--policies", "Policies", "Examples/spool/incoming/\(file)",
+        ])
         let verdict = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            "\(result.stderr)"
+        )
         #expect(verdict["decision"] as? String == promised.decision, "\(file)")
         let expectedStatus: Int32 = ["accept": 0, "review": 1, "reject": 2, "invalid": 65][promised.decision] ?? -1
         #expect(result.status == expectedStatus)
@@ -59,7 +72,9 @@ import Testing
     /// in `...` stands for a longer line that starts with what precedes it).
     @Test func theReadmeConsoleSampleIsWhatTheBinaryPrints() throws {
         let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
-        let block = try #require(readme.components(separatedBy: "```console\n").dropFirst().first?.components(separatedBy: "```").first)
+        let block = try #require(
+            readme.components(separatedBy: "```console\n").dropFirst().first?.components(separatedBy: "```").first
+        )
         var lines = block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         let command = try #require(lines.first?.hasPrefix("$ regimen-guard ") == true ? lines.removeFirst() : nil)
@@ -83,7 +98,9 @@ import Testing
         // The section lists `  name   abstract` lines (abstracts may wrap, indented further) up to a blank line.
         for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.isEmpty { break }
-            guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = line.split(separator: " ").first else { continue }
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = line.split(separator: " ").first else {
+                continue
+            }
             let command = String(name)
             guard command != "help" else { continue }
             result += try commands(under: prefix + [command])
@@ -107,9 +124,14 @@ import Testing
                 continue
             }
             let snapshot = try? String(contentsOfFile: path, encoding: .utf8)
-            #expect(snapshot == help.stdout, "regimen-guard \(command.joined(separator: " ")) --help differs from \(name)")
+            #expect(
+                snapshot == help.stdout,
+                "regimen-guard \(command.joined(separator: " ")) --help differs from \(name)"
+            )
         }
-        let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: Self.snapshots).filter { $0.hasPrefix("help-") })
+        let onDisk = Set(
+            try FileManager.default.contentsOfDirectory(atPath: Self.snapshots).filter { $0.hasPrefix("help-") }
+        )
         #expect(update || onDisk == expectedFiles, "snapshots without a command, or commands without a snapshot")
     }
 }

@@ -16,11 +16,16 @@ import Testing
             "--log-target", "stderr", "--fhir-verdicts",
         ]).wait()
         #expect(result.status == 0)
-        #expect(entries(spool.file("verdicts")).sorted() == [
-            "RX-2026-000101.json.verdict.json", "RX-2026-000103.fhir.json.verdict.fhir.json", "RX-2026-000103.fhir.json.verdict.json",
-        ])
+        #expect(
+            entries(spool.file("verdicts")).sorted() == [
+                "RX-2026-000101.json.verdict.json", "RX-2026-000103.fhir.json.verdict.fhir.json",
+                "RX-2026-000103.fhir.json.verdict.json",
+            ]
+        )
         let native = try #require(verdict(spool, "RX-2026-000103.fhir.json"))
-        let data = try #require(FileManager.default.contents(atPath: spool.file("verdicts/RX-2026-000103.fhir.json.verdict.fhir.json")))
+        let data = try #require(
+            FileManager.default.contents(atPath: spool.file("verdicts/RX-2026-000103.fhir.json.verdict.fhir.json"))
+        )
         #expect(Array(data) == native.fhirBundleBytes())
     }
 
@@ -28,7 +33,9 @@ import Testing
         let spool = try makeSpool()
         defer { spool.remove() }
         try FileManager.default.copyItem(
-            atPath: examplesPath + "/RX-2026-000103.fhir.json", toPath: spool.file("incoming/RX-2026-000103.fhir.json"))
+            atPath: examplesPath + "/RX-2026-000103.fhir.json",
+            toPath: spool.file("incoming/RX-2026-000103.fhir.json")
+        )
         let result = try ServiceProcess(arguments: [
             "watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0",
             "--log-target", "stderr",

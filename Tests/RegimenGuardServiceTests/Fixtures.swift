@@ -13,11 +13,14 @@ func sampleOrder(_ id: String, decision: Decision = .reject) -> String {
     let medications: String
     switch decision {
     case .accept:
-        medications = "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}"
+        medications =
+            "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}"
     case .review:
-        medications = "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}"
+        medications =
+            "{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"pertuzumab\", \"start\": \"2026-12-01\"}, {\"drug\": \"docetaxel\", \"start\": \"2026-12-01\", \"cycles\": 6, \"cycle_length_days\": 21}, {\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}"
     case .reject:
-        medications = "{\"drug\": \"Ogivri\", \"start\": \"2026-12-01\"}, {\"drug\": \"epirubicin\", \"start\": \"2026-12-01\", \"cycles\": 4, \"cycle_length_days\": 21}"
+        medications =
+            "{\"drug\": \"Ogivri\", \"start\": \"2026-12-01\"}, {\"drug\": \"epirubicin\", \"start\": \"2026-12-01\", \"cycles\": 4, \"cycle_length_days\": 21}"
     case .invalid:
         medications = "{\"drug\": \"trastuzamab\", \"start\": \"2026-12-01\"}"
     }
@@ -36,7 +39,9 @@ func makeSpool() throws -> TemporaryDirectory {
 }
 
 func verdict(_ spool: TemporaryDirectory, _ name: String) -> Verdict? {
-    guard let data = FileManager.default.contents(atPath: spool.file("verdicts/\(name).verdict.json")) else { return nil }
+    guard let data = FileManager.default.contents(atPath: spool.file("verdicts/\(name).verdict.json")) else {
+        return nil
+    }
     return try? Verdict.decode(Array(data))
 }
 

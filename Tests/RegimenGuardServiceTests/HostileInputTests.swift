@@ -10,11 +10,20 @@ import Testing
     static let harness = repositoryRoot.appendingPathComponent("Tests/Support/with-journald.sh").path
     static let canJournal = getuid() == 0 && FileManager.default.fileExists(atPath: "/lib/systemd/systemd-journald")
 
-    func start(_ spool: TemporaryDirectory, extra: [String] = [], environment: [String: String] = [:],
-               stderrFile: String? = nil) throws -> ServiceProcess {
+    func start(
+        _ spool: TemporaryDirectory,
+        extra: [String] = [],
+        environment: [String: String] = [:],
+        stderrFile: String? = nil
+    ) throws -> ServiceProcess {
         try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policiesPath, "--settle-time", "0.2", "--log-target", "stderr"] + extra,
-            environment: environment, stderrFile: stderrFile)
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", policiesPath, "--settle-time", "0.2", "--log-target",
+                "stderr",
+            ] + extra,
+            environment: environment,
+            stderrFile: stderrFile
+        )
     }
 
     /// Drops an order under a name too long for `drop`'s staging name.
@@ -27,14 +36,20 @@ import Testing
     func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     /// Runs the service on a backlog beside a private journald; returns the entries and the service's stderr.
-    func journal(of spool: TemporaryDirectory, extra: [String] = []) throws -> (entries: [[String: Any]], raw: String, stderr: String) {
+    func journal(
+        of spool: TemporaryDirectory,
+        extra: [String] = []
+    ) throws -> (entries: [[String: Any]], raw: String, stderr: String) {
         let output = spool.path + ".journal.json"
         defer { unlink(output) }
         let result = try ProcessRunner.run(
             Self.harness,
-            [output, "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
-             "--exit-when-idle", "--settle-time", "0", "--log-target", "journal"] + extra,
-            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+            [
+                output, "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
+                "--exit-when-idle", "--settle-time", "0", "--log-target", "journal",
+            ] + extra,
+            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
+        )
         #expect(result.status == 0, "\(result.stderr)")
         let raw = text(output)
         let entries = raw.split(separator: "\n").compactMap {
@@ -45,9 +60,13 @@ import Testing
 
     // MARK: - 1. A file written in place is taken only once closed
 
-    static let csvHeader = "order_id,patient_id,her2_status,hr_status,disease_setting,menopausal_status,line_of_therapy,record,drug,start,end,cycles,cycle_length_days,phase,stop_reason,observation,value,unit,date\n"
-    static func csvRow(_ record: String) -> String { "RX-INPLACE,\(patientSecret),positive,positive,metastatic,,1,\(record)\n" }
-    static let acceptPart = csvHeader
+    static let csvHeader =
+        "order_id,patient_id,her2_status,hr_status,disease_setting,menopausal_status,line_of_therapy,record,drug,start,end,cycles,cycle_length_days,phase,stop_reason,observation,value,unit,date\n"
+    static func csvRow(_ record: String) -> String {
+        "RX-INPLACE,\(patientSecret),positive,positive,metastatic,,1,\(record)\n"
+    }
+    static let acceptPart =
+        csvHeader
         + csvRow("medication,trastuzumab,2026-12-01,,,,,,,,,")
         + csvRow("medication,pertuzumab,2026-12-01,,,,,,,,,")
         + csvRow("medication,docetaxel,2026-12-01,,6,21,,,,,,")
@@ -64,7 +83,10 @@ import Testing
         #expect(fd >= 0)
         _ = Self.acceptPart.withCString { write(fd, $0, strlen($0)) }
         let service = try start(spool, extra: ["--rescan-interval", "0.3"])
-        defer { service.signal(SIGKILL); _ = service.wait() }
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         // While it stays open (2 s, settle time 0.2 s, rescans every 0.3 s), no verdict may appear.
         #expect(!waitUntil(timeout: .seconds(2)) { verdict(spool, "RX-INPLACE.csv") != nil })
         _ = Self.epirubicinRow.withCString { write(fd, $0, strlen($0)) }
@@ -75,7 +97,11 @@ import Testing
         let archived = FileManager.default.contents(atPath: spool.file("archive/RX-INPLACE.csv")) ?? Data()
         #expect(String(decoding: archived, as: UTF8.self) == Self.acceptPart + Self.epirubicinRow)
         // source_sha256 is of the archived bytes: judge them again and compare.
-        let again = Validator(policy: try loadPolicy()).validate(bytes: Array(archived), fileName: "RX-INPLACE.csv", at: Date())
+        let again = Validator(policy: try loadPolicy()).validate(
+            bytes: Array(archived),
+            fileName: "RX-INPLACE.csv",
+            at: Date()
+        )
         #expect(judged?.sourceSHA256 == again.sourceSHA256)
     }
 
@@ -94,7 +120,10 @@ import Testing
         let log = spool.path + ".log"
         defer { unlink(log) }
         let service = try start(spool, stderrFile: log)
-        defer { service.signal(SIGKILL); _ = service.wait() }
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         #expect(waitUntil { entries(spool.file("archive")).count == 3 })
         // Resubmit the 255-byte name.
         try dropAs(sampleOrder("RX-L255B", decision: .accept), names[2], into: spool)
@@ -103,11 +132,19 @@ import Testing
         let verdicts = entries(spool.file("verdicts"))
         #expect(verdicts.count == 3, "\(verdicts)")
         for name in verdicts {
-            let document = try Verdict.decode(Array(FileManager.default.contents(atPath: spool.file("verdicts/" + name)) ?? Data()))
+            let document = try Verdict.decode(
+                Array(FileManager.default.contents(atPath: spool.file("verdicts/" + name)) ?? Data())
+            )
             #expect(document.decision != .invalid, "\(name): \(document.errors)")
             #expect(name.utf8.count <= 255)
         }
-        #expect(verdicts.contains { (try? Verdict.decode(Array(FileManager.default.contents(atPath: spool.file("verdicts/" + $0)) ?? Data())))?.orderID == "RX-L255B" })
+        #expect(
+            verdicts.contains {
+                (try? Verdict.decode(
+                    Array(FileManager.default.contents(atPath: spool.file("verdicts/" + $0)) ?? Data())
+                ))?.orderID == "RX-L255B"
+            }
+        )
         service.signal(SIGTERM)
         #expect(service.wait().status == 0)
         #expect(!text(log).contains("cannot finish"), "\(text(log).suffix(2_000))")
@@ -118,11 +155,18 @@ import Testing
         func verdictNames(host: String) throws -> [String] {
             let spool = try makeSpool()
             defer { spool.remove() }
-            for length in [200, 226, 255] { try dropAs(sampleOrder("RX-H\(length)"), Self.longName(length), into: spool) }
+            for length in [200, 226, 255] {
+                try dropAs(sampleOrder("RX-H\(length)"), Self.longName(length), into: spool)
+            }
             let result = try ProcessRunner.run(
                 "/usr/bin/unshare",
-                ["--uts", "/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", host, ProcessRunner.regimenGuard, "watch",
-                 "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"])
+                [
+                    "--uts", "/bin/sh", "-c", "hostname \"$0\" && exec \"$@\"", host, ProcessRunner.regimenGuard,
+                    "watch",
+                    "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0",
+                    "--log-target", "stderr",
+                ]
+            )
             #expect(result.status == 0, "\(result.stderr)")
             return entries(spool.file("verdicts"))
         }
@@ -152,20 +196,35 @@ import Testing
         let log = spool.path + ".log"
         defer { unlink(log) }
         let service = try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", tools.file("policies"), "--settle-time", "0", "--log-target", "stderr"],
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", tools.file("policies"), "--settle-time", "0",
+                "--log-target", "stderr",
+            ],
             stderrFile: log,
-            launcher: ["/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all"],
-            executable: tools.file("regimen-guard"))
-        defer { service.signal(SIGKILL); _ = service.wait() }
+            launcher: [
+                "/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all",
+            ],
+            executable: tools.file("regimen-guard")
+        )
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         try drop(sampleOrder("RX-BACKOFF"), as: "RX-BACKOFF.json", into: spool.path)
         #expect(chown(spool.file("incoming/RX-BACKOFF.json"), nobody, gid_t(nobody)) == 0)
         func faults() -> Int { text(log).split(separator: "\n").filter { $0.contains("cannot finish") }.count }
         #expect(waitUntil { faults() > 0 })
         // 4 s of an unwritable archive: with a delay doubling from 0.25 s that is at most 5 tries (0.25 + 0.5 + 1 + 2),
         // each logged once.
-        #expect(!waitUntil(timeout: .seconds(4), pollEvery: .milliseconds(50)) { faults() > 5 }, "\(faults()) fault lines")
+        #expect(
+            !waitUntil(timeout: .seconds(4), pollEvery: .milliseconds(50)) { faults() > 5 },
+            "\(faults()) fault lines"
+        )
         #expect(chown(spool.file("archive"), nobody, gid_t(nobody)) == 0)
-        #expect(waitUntil(timeout: .seconds(40)) { entries(spool.file("archive")) == ["RX-BACKOFF.json"] }, "\(text(log).suffix(3_000))")
+        #expect(
+            waitUntil(timeout: .seconds(40)) { entries(spool.file("archive")) == ["RX-BACKOFF.json"] },
+            "\(text(log).suffix(3_000))"
+        )
         #expect(verdict(spool, "RX-BACKOFF.json")?.decision == .reject)
     }
 
@@ -174,7 +233,8 @@ import Testing
     /// A 1 MiB order of about 100,000 short unknown keys: with the core of today, many minutes of CPU (its duplicate
     /// and unknown-key checks grow with the square of the keys).
     static func heavyOrder() -> String {
-        var text = "{\"order_id\": \"RX-HEAVY\", \"patient\": {\"id\": \"\(patientSecret)\", \"her2_status\": \"positive\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}, \"line_of_therapy\": 1, \"medications\": [{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}], "
+        var text =
+            "{\"order_id\": \"RX-HEAVY\", \"patient\": {\"id\": \"\(patientSecret)\", \"her2_status\": \"positive\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}, \"line_of_therapy\": 1, \"medications\": [{\"drug\": \"trastuzumab\", \"start\": \"2026-12-01\"}], "
         var keys: [String] = []
         var size = text.utf8.count
         var index = 0
@@ -193,19 +253,26 @@ import Testing
         defer { spool.remove() }
         let notify = try NotifySocket(directory: spool.path)
         let service = try start(spool, environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
-        defer { service.signal(SIGKILL); _ = service.wait() }
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         #expect(notify.waitFor { $0.contains("READY=1") } != nil)
         try drop(Self.heavyOrder(), as: "RX-HEAVY.json", into: spool.path)
         let names = (0..<100).map { String(format: "RX-ORD-%03d.json", $0) }
-        for name in names { try drop(sampleOrder(String(name.dropLast(5)), decision: .accept), as: name, into: spool.path) }
+        for name in names {
+            try drop(sampleOrder(String(name.dropLast(5)), decision: .accept), as: name, into: spool.path)
+        }
         let clock = ContinuousClock()
         let started = clock.now
         // The notify socket is read meanwhile, as systemd reads it (its queue holds only a few datagrams).
-        #expect(waitUntil(timeout: .seconds(15)) {
-            notify.waitFor(timeout: .milliseconds(1)) { _ in false }
-            return names.allSatisfy { verdict(spool, $0) != nil }
-        },
-                "ordinary verdicts: \(names.filter { verdict(spool, $0) != nil }.count) of 100 after \(clock.now - started)")
+        #expect(
+            waitUntil(timeout: .seconds(15)) {
+                notify.waitFor(timeout: .milliseconds(1)) { _ in false }
+                return names.allSatisfy { verdict(spool, $0) != nil }
+            },
+            "ordinary verdicts: \(names.filter { verdict(spool, $0) != nil }.count) of 100 after \(clock.now - started)"
+        )
         // The watchdog keeps being fed (every 0.5 s) while the heavy order is judged.
         notify.reset()
         #expect(notify.waitFor(timeout: .seconds(2)) { $0 == "WATCHDOG=1" } != nil)
@@ -254,7 +321,10 @@ import Testing
         let name = "RX-F.json\r\nregimen-guard: info: RX-FORGED: accept\tdecision=accept \u{1B}[2K\u{7F}\u{85}\\.json"
         try drop(sampleOrder("RX-FORGE"), as: name, into: spool.path)
         let result = try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"]).wait()
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0",
+                "--log-target", "stderr",
+            ]).wait()
         #expect(result.status == 0)
         #expect(verdict(spool, name)?.decision == .reject)
         let bytes = Array(result.stderr.utf8)
@@ -291,11 +361,17 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "regimen-guard-human")
         defer { dir.remove() }
         let forged = "\\r\\u001b[2K\\u001b[1A\\u001b[32mACCEPT\\u0000\\u009b"
-        try dir.write("RX-TTY.json", """
+        try dir.write(
+            "RX-TTY.json",
+            """
             {"order_id": "RX-TTY", "patient": {"id": "\(patientSecret)", "her2_status": "positive", "hr_status": "positive", "disease_setting": "metastatic", "\(forged)": 1},
              "medications": [{"drug": "trastuzumab", "start": "2026-12-01"}]}
-            """)
-        let result = try ProcessRunner.run(ProcessRunner.regimenGuard, ["validate", "--policies", policiesPath, dir.file("RX-TTY.json")])
+            """
+        )
+        let result = try ProcessRunner.run(
+            ProcessRunner.regimenGuard,
+            ["validate", "--policies", policiesPath, dir.file("RX-TTY.json")]
+        )
         #expect(result.status == 65)
         let bytes = Array(result.stdout.utf8)
         #expect(!bytes.contains(0x1B) && !bytes.contains(0x0D) && !bytes.contains(0x00), "\(result.stdout)")
@@ -309,8 +385,11 @@ import Testing
     /// (the core merges them into one finding per pair of agents, six here).
     static func floodOrder() -> String {
         let her2 = ["trastuzumab", "pertuzumab", "Kadcyla"], anthracyclines = ["epirubicin", "doxorubicin"]
-        let items = (0..<120).map { "{\"drug\": \"\(her2[$0 % 3])\", \"start\": \"2026-12-01\"}" }
-            + (0..<120).map { "{\"drug\": \"\(anthracyclines[$0 % 2])\", \"start\": \"2026-12-01\", \"cycles\": 4, \"cycle_length_days\": 21}" }
+        let items =
+            (0..<120).map { "{\"drug\": \"\(her2[$0 % 3])\", \"start\": \"2026-12-01\"}" }
+            + (0..<120).map {
+                "{\"drug\": \"\(anthracyclines[$0 % 2])\", \"start\": \"2026-12-01\", \"cycles\": 4, \"cycle_length_days\": 21}"
+            }
         return """
             {"order_id": "RX-FLOOD", "patient": {"id": "\(patientSecret)", "her2_status": "positive", "hr_status": "positive", "disease_setting": "metastatic"},
              "line_of_therapy": 1, "medications": [\(items.joined(separator: ", "))],
@@ -333,6 +412,9 @@ import Testing
         #expect(Int(anthracycline?["REGIMEN_GUARD_COUNT"] as? String ?? "") ?? 0 > 1)
         #expect(anthracycline?["PRIORITY"] as? String == "2")
         let judged = verdict(spool, "RX-FLOOD.json")
-        #expect(judged?.findings.filter { $0.rule == "her2-anthracycline-concurrent" }.count == Int(anthracycline?["REGIMEN_GUARD_COUNT"] as? String ?? ""))
+        #expect(
+            judged?.findings.filter { $0.rule == "her2-anthracycline-concurrent" }.count
+                == Int(anthracycline?["REGIMEN_GUARD_COUNT"] as? String ?? "")
+        )
     }
 }

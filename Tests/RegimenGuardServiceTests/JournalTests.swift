@@ -12,9 +12,12 @@ import Testing
         let output = spool.file("journal.json")
         let result = try ProcessRunner.run(
             Self.harness,
-            [output, "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
-             "--exit-when-idle", "--settle-time", "0", "--log-target", "journal"],
-            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+            [
+                output, "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
+                "--exit-when-idle", "--settle-time", "0", "--log-target", "journal",
+            ],
+            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
+        )
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stderr.contains(patientSecret))
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""

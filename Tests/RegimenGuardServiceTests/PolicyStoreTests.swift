@@ -15,7 +15,10 @@ import Testing
         let store = try PolicyStore.load([policies.path], logger: Logger(label: "test"))
         let first = store.current.digest
         let rules = try String(contentsOfFile: policies.file("rules.yaml"), encoding: .utf8)
-        try policies.write("rules.yaml", rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: soon"))
+        try policies.write(
+            "rules.yaml",
+            rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: soon")
+        )
         // Driven through the service's own trigger loop, as SIGHUP drives it.
         let (triggers, continuation) = AsyncStream.makeStream(of: Int.self)
         let running = Task { try await store.run(triggers: triggers) }
@@ -30,10 +33,17 @@ import Testing
     }
 
     @Test func loggedPathsKeepOnlyTheContractsNames() {
-        #expect(LoggedPath.sanitize(["patient.Jane Doe", "medications[0].drug", "medications[1].Jane Doe", "patient.x"])
-            == ["patient.<unknown field 1>", "medications[0].drug", "medications[1].<unknown field 1>", "patient.<unknown field 2>"])
-        #expect(LoggedPath.sanitize(["line 3, column 7", "", "entry[2].resource.medicationCodeableConcept"])
-            == ["line 3, column 7", "", "entry[2].resource.medicationCodeableConcept"])
+        #expect(
+            LoggedPath.sanitize(["patient.Jane Doe", "medications[0].drug", "medications[1].Jane Doe", "patient.x"])
+                == [
+                    "patient.<unknown field 1>", "medications[0].drug", "medications[1].<unknown field 1>",
+                    "patient.<unknown field 2>",
+                ]
+        )
+        #expect(
+            LoggedPath.sanitize(["line 3, column 7", "", "entry[2].resource.medicationCodeableConcept"])
+                == ["line 3, column 7", "", "entry[2].resource.medicationCodeableConcept"]
+        )
         #expect(LoggedPath.sanitize(["patient[MRN-1]", "line 3; x"]) == ["<unknown field 1>", "<unknown field 2>"])
     }
 }

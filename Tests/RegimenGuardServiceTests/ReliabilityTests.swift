@@ -30,10 +30,18 @@ import Testing
         #expect(entries(spool.file("incoming")).isEmpty)
     }
 
-    func watch(_ spool: TemporaryDirectory, policies: String = policiesPath, stderrFile: String? = nil, _ extra: [String] = []) throws -> ServiceProcess {
+    func watch(
+        _ spool: TemporaryDirectory,
+        policies: String = policiesPath,
+        stderrFile: String? = nil,
+        _ extra: [String] = []
+    ) throws -> ServiceProcess {
         try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policies, "--settle-time", "0", "--log-target", "stderr"] + extra,
-            stderrFile: stderrFile)
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", policies, "--settle-time", "0", "--log-target", "stderr",
+            ] + extra,
+            stderrFile: stderrFile
+        )
     }
 
     @Test func killNineAtTwentyRandomPointsLosesAndDoublesNothing() throws {
@@ -47,7 +55,9 @@ import Testing
         for point in points {
             let service = try watch(spool)
             // Wait (bounded) until the service got that far, then kill it without warning.
-            _ = waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(1)) { entries(spool.file("archive")).count >= point }
+            _ = waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(1)) {
+                entries(spool.file("archive")).count >= point
+            }
             service.signal(SIGKILL)
             let killed = service.wait()
             #expect(killed.reason == .uncaughtSignal, "the service ended by itself: \(killed.stderr.suffix(2_000))")
@@ -70,7 +80,8 @@ import Testing
 
     /// The verdict file's bytes with its `validated_at` line removed.
     func verdictWithoutTimestamp(_ spool: TemporaryDirectory, _ name: String) -> String? {
-        guard let text = try? String(contentsOfFile: spool.file("verdicts/\(name).verdict.json"), encoding: .utf8) else { return nil }
+        guard let text = try? String(contentsOfFile: spool.file("verdicts/\(name).verdict.json"), encoding: .utf8)
+        else { return nil }
         return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"validated_at\"") }
             .joined(separator: "\n")
     }
@@ -111,8 +122,12 @@ import Testing
         try fill(spool, "staging", all)
         let notify = try NotifySocket(directory: spool.path)
         let service = try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policies.path, "--settle-time", "0", "--log-target", "stderr"],
-            environment: ["NOTIFY_SOCKET": notify.path])
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", policies.path, "--settle-time", "0", "--log-target",
+                "stderr",
+            ],
+            environment: ["NOTIFY_SOCKET": notify.path]
+        )
         #expect(notify.waitFor { $0.contains("READY=1") } != nil)
         let dropper = Thread { self.moveIn(spool, all) }
         dropper.start()
@@ -124,7 +139,9 @@ import Testing
             notify.reset()
             service.signal(SIGHUP)
             guard notify.waitFor({ $0 == "READY=1" }) != nil else {
-                Issue.record("no READY=1 after reload \(round); the service is \(service.process.isRunning ? "running" : "gone")")
+                Issue.record(
+                    "no READY=1 after reload \(round); the service is \(service.process.isRunning ? "running" : "gone")"
+                )
                 return
             }
         }
@@ -142,7 +159,10 @@ import Testing
         let spool = try makeSpool()
         defer { spool.remove() }
         // A 2 MiB file system of its own for the spool.
-        let mounted = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", spool.path])
+        let mounted = try ProcessRunner.run(
+            "/bin/mount",
+            ["-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", spool.path]
+        )
         #expect(mounted.status == 0, "\(mounted.stderr)")
         defer { _ = try? ProcessRunner.run("/bin/umount", ["-l", spool.path]) }
         let all = names(40)
@@ -158,15 +178,22 @@ import Testing
         while write(fd, &chunk, chunk.count) > 0 {}
         close(fd)
         moveIn(spool, all)
-        #expect(waitUntil(timeout: .seconds(30)) {
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("No space left on device")
-        })
+        #expect(
+            waitUntil(timeout: .seconds(30)) {
+                ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("No space left on device")
+            }
+        )
         // While the disk stays full (2 s of the scenario), the service backs off instead of spinning: with
         // back-off from 0.25 s, each order is tried a handful of times, not thousands.
         func faults() -> Int {
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("cannot finish") }.count
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter {
+                $0.contains("cannot finish")
+            }.count
         }
-        #expect(!waitUntil(timeout: .seconds(2), pollEvery: .milliseconds(50)) { faults() > all.count * 10 }, "\(faults()) fault lines")
+        #expect(
+            !waitUntil(timeout: .seconds(2), pollEvery: .milliseconds(50)) { faults() > all.count * 10 },
+            "\(faults()) fault lines"
+        )
         #expect(faults() > 0)
         // Nothing lost while the disk is full: every order is in incoming/, claimed in .claims/, or done.
         let claimed = (FileManager.default.enumerator(atPath: spool.file(".claims"))?.allObjects as? [String] ?? [])

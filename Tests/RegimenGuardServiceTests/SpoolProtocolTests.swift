@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
-import Synchronization
 import RegimenGuardCore
 import RegimenGuardService
+import Synchronization
 import TestSupport
 import Testing
 
@@ -16,7 +16,9 @@ import Testing
         return try Spool(configuration: configuration, instance: instance)
     }
 
-    func work(_ scan: Spool.Scan) -> [Spool.Work] { scan.orphanedClaims.map { .claim($0) } + scan.ready.map { .incoming($0) } }
+    func work(_ scan: Spool.Scan) -> [Spool.Work] {
+        scan.orphanedClaims.map { .claim($0) } + scan.ready.map { .incoming($0) }
+    }
 
     /// A token of this host whose process is gone.
     static func deadToken(_ pid: Int = 999_999) -> String {
@@ -89,7 +91,13 @@ import Testing
         #expect(reason.contains("shortened"))
         let kept = try Verdict.decode(Array(FileManager.default.contents(atPath: victimVerdict) ?? Data()))
         #expect(kept.orderID == "RX-VICTIM")
-        let refused = try Verdict.decode(Array(FileManager.default.contents(atPath: dir.file("verdicts/" + SpoolNames.verdictName(for: FileName(attacker)).description)) ?? Data()))
+        let refused = try Verdict.decode(
+            Array(
+                FileManager.default.contents(
+                    atPath: dir.file("verdicts/" + SpoolNames.verdictName(for: FileName(attacker)).description)
+                ) ?? Data()
+            )
+        )
         #expect(refused.decision == .invalid)
     }
 
@@ -114,7 +122,10 @@ import Testing
         let fd = Glibc.open(dir.file(".claims/\(Self.deadToken())/0/RX-5.json"), O_WRONLY | O_APPEND)
         #expect(fd >= 0)
         let held = spool.process(work(try spool.scan()), validator: validator)
-        #expect(held.allSatisfy { if case .waiting = $0.disposition { true } else { false } }, "\(held.map(\.disposition))")
+        #expect(
+            held.allSatisfy { if case .waiting = $0.disposition { true } else { false } },
+            "\(held.map(\.disposition))"
+        )
         #expect(verdict(dir, "RX-5.json") == nil)
         close(fd)
         let scan = try spool.scan()
@@ -136,7 +147,10 @@ import Testing
         #expect(spool.readiness(of: FileName("RX-OPEN.json")) == .held)
         let outcomes = spool.process([.incoming(FileName("RX-OPEN.json"))], validator: validator)
         #expect(outcomes.count == 1)
-        if case .waiting = outcomes.first?.disposition {} else { Issue.record("claimed while open: \(String(describing: outcomes.first?.disposition))") }
+        if case .waiting = outcomes.first?.disposition {
+        } else {
+            Issue.record("claimed while open: \(String(describing: outcomes.first?.disposition))")
+        }
         close(fd)
         #expect(spool.readiness(of: FileName("RX-OPEN.json")) == .ready)
     }
@@ -147,7 +161,9 @@ import Testing
         let dir = try makeSpool()
         defer { dir.remove() }
         try drop(sampleOrder("RX-FUTURE"), as: "RX-FUTURE.json", into: dir.path)
-        var times = [timespec(tv_sec: time(nil) + 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) + 86_400, tv_nsec: 0)]
+        var times = [
+            timespec(tv_sec: time(nil) + 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) + 86_400, tv_nsec: 0),
+        ]
         #expect(utimensat(AT_FDCWD, dir.file("incoming/RX-FUTURE.json"), &times, 0) == 0)
         let scan = try open(dir).scan()
         #expect(scan.future.map(\.description) == ["RX-FUTURE.json"])
@@ -190,15 +206,24 @@ import Testing
         let path = dir.file(".claims/\(mine.token)/1/RX-C.json")
         // While it is judged on its own, its claim says one attempt: a kill now leaves that count for the next
         // instance.
-        _ = spool.process(claims.map { .claim($0) }, judge: Spool.judge(with: validator), hooks: Spool.BatchHooks(proceed: {
-            seen.withLock { $0.append(FileManager.default.fileExists(atPath: path) ? "counted" : "not counted") }
-            return true
-        }), isolated: true)
+        _ = spool.process(
+            claims.map { .claim($0) },
+            judge: Spool.judge(with: validator),
+            hooks: Spool.BatchHooks(proceed: {
+                seen.withLock { $0.append(FileManager.default.fileExists(atPath: path) ? "counted" : "not counted") }
+                return true
+            }),
+            isolated: true
+        )
         #expect(seen.withLock { $0 } == ["counted"])
         #expect(verdict(dir, "RX-C.json")?.orderID == "RX-C")
         // A shutdown gives an order back without counting a crash.
         try drop(sampleOrder("RX-D"), as: "RX-D.json", into: dir.path)
-        _ = spool.process([.incoming(FileName("RX-D.json"))], judge: Spool.judge(with: validator), hooks: Spool.BatchHooks(proceed: { false }))
+        _ = spool.process(
+            [.incoming(FileName("RX-D.json"))],
+            judge: Spool.judge(with: validator),
+            hooks: Spool.BatchHooks(proceed: { false })
+        )
         #expect(entries(dir.file("incoming")) == ["RX-D.json"])
     }
 }

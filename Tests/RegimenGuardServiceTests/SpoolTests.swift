@@ -18,7 +18,10 @@ import Testing
 
     func processAll(_ spool: Spool) throws -> [Spool.Outcome] {
         let scan = try spool.scan()
-        return spool.process(scan.orphanedClaims.map { .claim($0) } + scan.ready.map { .incoming($0) }, validator: validator)
+        return spool.process(
+            scan.orphanedClaims.map { .claim($0) } + scan.ready.map { .incoming($0) },
+            validator: validator
+        )
     }
 
     @Test func ordersGetADurableVerdictAndMoveToTheArchive() throws {
@@ -60,7 +63,11 @@ import Testing
         link(outside.file("secret.json"), incoming + "/hardlink.json")
         mkfifo(incoming + "/fifo.json", 0o600)
         mkdir(incoming + "/folder.json", 0o700)
-        try String(repeating: "x", count: 5000).write(toFile: incoming + "/big.json", atomically: false, encoding: .utf8)
+        try String(repeating: "x", count: 5000).write(
+            toFile: incoming + "/big.json",
+            atomically: false,
+            encoding: .utf8
+        )
         // 100 MB (sparse): must be quarantined from its size, never read.
         let huge = Glibc.open(incoming + "/huge.json", O_WRONLY | O_CREAT, 0o600)
         #expect(ftruncate(huge, 100 << 20) == 0)
@@ -70,7 +77,9 @@ import Testing
         #expect(FileManager.default.createFile(atPath: incoming + "/empty.json", contents: Data()))
         try drop(sampleOrder("RX-OK"), as: "name with spaces\nand a newline.json", into: dir.path)
         let rawPath = Array(incoming.utf8) + Array("/raw-".utf8) + [0xFF, 0xFE] + Array(".json".utf8) + [0]
-        let made = rawPath.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o600) } }
+        let made = rawPath.withUnsafeBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o600) }
+        }
         #expect(made >= 0)
         close(made)
 
@@ -97,7 +106,10 @@ import Testing
         }
         // Nothing of the secret was read into a verdict, and the linked file is untouched where it was.
         for name in entries(dir.file("verdicts")) {
-            let text = String(decoding: FileManager.default.contents(atPath: dir.file("verdicts/" + name)) ?? Data(), as: UTF8.self)
+            let text = String(
+                decoding: FileManager.default.contents(atPath: dir.file("verdicts/" + name)) ?? Data(),
+                as: UTF8.self
+            )
             #expect(!text.contains("TOP-SECRET-CONTENT"))
         }
         #expect(FileManager.default.fileExists(atPath: outside.file("secret.json")))
@@ -154,4 +166,3 @@ import Testing
         #expect(spool.readiness(of: FileName("RX-6.json"), now: Date().addingTimeInterval(7200)) == .ready)
     }
 }
-

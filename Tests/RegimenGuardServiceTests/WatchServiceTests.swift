@@ -6,13 +6,22 @@ import Testing
 
 /// `regimen-guard watch` as systemd runs it: real process, real notify socket, real signals, real files.
 @Suite struct WatchServiceTests {
-    func start(_ spool: TemporaryDirectory, policies: String = policiesPath, notify: NotifySocket? = nil,
-               extra: [String] = [], environment: [String: String] = [:]) throws -> ServiceProcess {
+    func start(
+        _ spool: TemporaryDirectory,
+        policies: String = policiesPath,
+        notify: NotifySocket? = nil,
+        extra: [String] = [],
+        environment: [String: String] = [:]
+    ) throws -> ServiceProcess {
         var env = environment
         if let notify { env["NOTIFY_SOCKET"] = notify.path }
         return try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", policies, "--settle-time", "0.2", "--log-target", "stderr"] + extra,
-            environment: env)
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", policies, "--settle-time", "0.2", "--log-target",
+                "stderr",
+            ] + extra,
+            environment: env
+        )
     }
 
     @Test func speaksTheNotifyProtocolAndStopsCleanlyOnSIGTERM() throws {
@@ -23,7 +32,10 @@ import Testing
         #expect(notify.waitFor { $0.contains("READY=1") } != nil)
         #expect(notify.waitFor { $0.hasPrefix("STATUS=0 orders") } != nil)
         try drop(sampleOrder("RX-N1", decision: .reject), as: "RX-N1.json", into: spool.path)
-        #expect(notify.waitFor { $0.contains("STATUS=1 orders: 0 accepted, 0 review, 1 rejected, 0 invalid; backlog 0") } != nil)
+        #expect(
+            notify.waitFor { $0.contains("STATUS=1 orders: 0 accepted, 0 review, 1 rejected, 0 invalid; backlog 0") }
+                != nil
+        )
         // The watchdog is fed at half of WATCHDOG_USEC, also when idle.
         notify.reset()
         #expect(notify.waitFor(timeout: .seconds(5)) { $0 == "WATCHDOG=1" } != nil)
@@ -43,14 +55,23 @@ import Testing
         let spool = try makeSpool()
         defer { spool.remove() }
         let service = try start(spool)
-        defer { service.signal(SIGKILL); _ = service.wait() }
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         for (index, decision) in [Decision.accept, .review, .reject, .invalid].enumerated() {
             try drop(sampleOrder("RX-D\(index)", decision: decision), as: "RX-D\(index).json", into: spool.path)
         }
         // Written in place (no rename): taken once closed and settled.
-        try sampleOrder("RX-W", decision: .accept).write(toFile: spool.file("incoming/RX-W.json"), atomically: false, encoding: .utf8)
+        try sampleOrder("RX-W", decision: .accept).write(
+            toFile: spool.file("incoming/RX-W.json"),
+            atomically: false,
+            encoding: .utf8
+        )
         #expect(waitUntil { entries(spool.file("archive")).count == 5 })
-        #expect([0, 1, 2, 3].map { verdict(spool, "RX-D\($0).json")?.decision } == [.accept, .review, .reject, .invalid])
+        #expect(
+            [0, 1, 2, 3].map { verdict(spool, "RX-D\($0).json")?.decision } == [.accept, .review, .reject, .invalid]
+        )
         #expect(verdict(spool, "RX-W.json")?.decision == .accept)
         // A FIFO made in place raises no close event: it is quarantined at once, never opened.
         mkfifo(spool.file("incoming/pipe.json"), 0o600)
@@ -71,7 +92,10 @@ import Testing
         let goodDigest = verdict(spool, "RX-R1.json")?.policy.digest
 
         let rules = try String(contentsOfFile: policies.file("rules.yaml"), encoding: .utf8)
-        try policies.write("rules.yaml", rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: soon"))
+        try policies.write(
+            "rules.yaml",
+            rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: soon")
+        )
         notify.reset()
         service.signal(SIGHUP)
         #expect(notify.waitFor { $0 == "READY=1" } != nil)
@@ -99,7 +123,10 @@ import Testing
         let spool = try makeSpool()
         defer { spool.remove() }
         let service = try start(spool)
-        defer { service.signal(SIGKILL); _ = service.wait() }
+        defer {
+            service.signal(SIGKILL)
+            _ = service.wait()
+        }
         try drop(sampleOrder("RX-F1"), as: "RX-F1.json", into: spool.path)
         #expect(waitUntil { verdict(spool, "RX-F1.json") != nil })
         // An admin moves the verdicts folder away and makes a new one.
@@ -137,20 +164,30 @@ import Testing
                 #expect(chown(path, nobody, gid_t(nobody)) == 0)
             }
             #expect(chmod(spool.file("incoming/unreadable.json"), 0o600) == 0)
-            launcher = ["/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all"]
+            launcher = [
+                "/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups", "--inh-caps=-all",
+            ]
         } else {
             #expect(chmod(spool.file("incoming/unreadable.json"), 0) == 0)
         }
         let result = try ServiceProcess(
-            arguments: ["watch", "--spool", spool.path, "--policies", tools.file("policies"), "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"],
-            launcher: launcher, executable: tools.file("regimen-guard")).wait()
+            arguments: [
+                "watch", "--spool", spool.path, "--policies", tools.file("policies"), "--exit-when-idle",
+                "--settle-time", "0", "--log-target", "stderr",
+            ],
+            launcher: launcher,
+            executable: tools.file("regimen-guard")
+        ).wait()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(entries(spool.file("quarantine")) == ["unreadable.json"])
         #expect(entries(spool.file("archive")) == ["readable.json"])
         #expect(entries(spool.file("incoming")).isEmpty)
         let refused = verdict(spool, "unreadable.json")
         #expect(refused?.decision == .invalid)
-        #expect(refused?.errors.first?.message.contains("cannot be opened: Permission denied") == true, "\(String(describing: refused?.errors))")
+        #expect(
+            refused?.errors.first?.message.contains("cannot be opened: Permission denied") == true,
+            "\(String(describing: refused?.errors))"
+        )
         #expect(verdict(spool, "readable.json")?.decision == .reject)
     }
 
@@ -160,7 +197,10 @@ import Testing
         for name in entries(examplesPath) {
             try FileManager.default.copyItem(atPath: examplesPath + "/" + name, toPath: spool.file("incoming/" + name))
         }
-        let result = try ServiceProcess(arguments: ["watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0", "--log-target", "stderr"]).wait()
+        let result = try ServiceProcess(arguments: [
+            "watch", "--spool", spool.path, "--policies", policiesPath, "--exit-when-idle", "--settle-time", "0",
+            "--log-target", "stderr",
+        ]).wait()
         #expect(result.status == 0)
         #expect(entries(spool.file("archive")) == entries(examplesPath))
         #expect(entries(spool.file("incoming")).isEmpty)

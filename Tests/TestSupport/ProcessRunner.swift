@@ -21,8 +21,11 @@ public enum ProcessRunner {
 
     /// Runs `executable` with `arguments`, feeding `stdin`, and waits for it to exit.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        currentDirectory: String? = nil, stdin: String? = nil
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        currentDirectory: String? = nil,
+        stdin: String? = nil
     ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -43,8 +46,10 @@ public enum ProcessRunner {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData.wait(), as: UTF8.self))
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData.wait(), as: UTF8.self)
+        )
     }
 }
 

@@ -9,8 +9,13 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Starts the service; its standard error goes to `stderrFile` when given (to watch it while it runs),
     /// else it is collected for ``wait()``. A `launcher` (such as `setpriv` with its options) runs `executable`.
-    public init(arguments: [String], environment: [String: String] = [:], stderrFile: String? = nil,
-                launcher: [String] = [], executable: String = ProcessRunner.regimenGuard) throws {
+    public init(
+        arguments: [String],
+        environment: [String: String] = [:],
+        stderrFile: String? = nil,
+        launcher: [String] = [],
+        executable: String = ProcessRunner.regimenGuard
+    ) throws {
         let command = launcher + [executable] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())

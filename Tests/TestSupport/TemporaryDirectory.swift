@@ -20,7 +20,9 @@ public struct TemporaryDirectory: Sendable {
     public func write(_ component: String, _ contents: String) throws {
         let target = url(component)
         try FileManager.default.createDirectory(
-            at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            at: target.deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
         try Data(contents.utf8).write(to: target)
     }
 
@@ -32,7 +34,9 @@ public struct TemporaryDirectory: Sendable {
 /// Waits for an observable effect instead of sleeping: polls `condition` until it holds or the deadline passes.
 /// - Returns: whether the condition held before the deadline.
 public func waitUntil(
-    timeout: Duration = .seconds(20), pollEvery: Duration = .milliseconds(10), _ condition: () throws -> Bool
+    timeout: Duration = .seconds(20),
+    pollEvery: Duration = .milliseconds(10),
+    _ condition: () throws -> Bool
 ) rethrows -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)

@@ -81,13 +81,24 @@ struct JWKS: Sendable {
             if item["d"] != nil || item["p"] != nil || item["k"] != nil {
                 throw JWKSError(description: "keys[\(i)] holds private or secret key material")
             }
-            if let use = item["use"] { guard use.string == "sig" else { skipped += 1; continue } }
+            if let use = item["use"] {
+                guard use.string == "sig" else {
+                    skipped += 1
+                    continue
+                }
+            }
             let kid = item["kid"]?.string
-            if let kid, !kids.insert(kid).inserted { throw JWKSError(description: "keys[\(i)]: kid \(kid) appears twice") }
+            if let kid, !kids.insert(kid).inserted {
+                throw JWKSError(description: "keys[\(i)]: kid \(kid) appears twice")
+            }
             let alg = item["alg"]?.string
-            if let alg, JWSAlgorithm(rawValue: alg) == nil { skipped += 1; continue }
+            if let alg, JWSAlgorithm(rawValue: alg) == nil {
+                skipped += 1
+                continue
+            }
             func member(_ name: String) throws(JWKSError) -> [UInt8] {
-                guard let text = item[name]?.string, let bytes = Base64URL.decode(Array(text.utf8)), !bytes.isEmpty else {
+                guard let text = item[name]?.string, let bytes = Base64URL.decode(Array(text.utf8)), !bytes.isEmpty
+                else {
                     throw JWKSError(description: "keys[\(i)]: \"\(name)\" is not base64url")
                 }
                 return bytes
@@ -104,7 +115,9 @@ struct JWKS: Sendable {
                 switch item["crv"]?.string {
                 case "P-256": bits = 256
                 case "P-384": bits = 384
-                default: skipped += 1; continue
+                default:
+                    skipped += 1
+                    continue
                 }
                 let x = try member("x"), y = try member("y")
                 guard let pointer = rg_jose_ec_key(Int32(bits), x, x.count, y, y.count) else {

@@ -41,13 +41,17 @@ struct JWTVerifier: Sendable {
         guard token.utf8.count <= JWTVerifier.maximumLength else { return fail("token too long") }
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else { return fail("not a compact JWS (\(parts.count) parts)") }
-        guard let headerBytes = Base64URL.decode(parts[0]), let header = try? JSONParser.parse(headerBytes), header.isObject
+        guard let headerBytes = Base64URL.decode(parts[0]), let header = try? JSONParser.parse(headerBytes),
+            header.isObject
         else { return fail("header is not base64url JSON") }
-        guard let payloadBytes = Base64URL.decode(parts[1]), let payload = try? JSONParser.parse(payloadBytes), payload.isObject
+        guard let payloadBytes = Base64URL.decode(parts[1]), let payload = try? JSONParser.parse(payloadBytes),
+            payload.isObject
         else { return fail("payload is not base64url JSON") }
         // Header.
         guard let algName = header["alg"]?.string else { return fail("header has no alg") }
-        guard let algorithm = JWSAlgorithm(rawValue: algName) else { return fail("alg \(String(algName.prefix(20))) is not allowed") }
+        guard let algorithm = JWSAlgorithm(rawValue: algName) else {
+            return fail("alg \(String(algName.prefix(20))) is not allowed")
+        }
         if let typ = header["typ"] {
             guard let text = typ.string, text.uppercased() == "JWT" else { return fail("typ is not JWT") }
         }
@@ -78,13 +82,17 @@ struct JWTVerifier: Sendable {
             }
             key = found
         } else {
-            guard trusted.keys.count == 1 else { return fail("no kid, and the issuer has \(trusted.keys.count) keys", iss) }
+            guard trusted.keys.count == 1 else {
+                return fail("no kid, and the issuer has \(trusted.keys.count) keys", iss)
+            }
             key = trusted.keys[0]
         }
         guard key.fits(algorithm) else { return fail("key \(kid ?? "(only)") does not fit alg \(algName)", iss) }
 
         // Signature over the ASCII "header.payload".
-        guard let signature = Base64URL.decode(parts[2]), !signature.isEmpty else { return fail("signature is not base64url", iss) }
+        guard let signature = Base64URL.decode(parts[2]), !signature.isEmpty else {
+            return fail("signature is not base64url", iss)
+        }
         let signingInput = token.utf8.prefix(parts[0].count + 1 + parts[1].count)
         guard key.key.verify(algorithm, message: Array(signingInput), signature: signature) else {
             return fail("bad signature", iss)
@@ -93,7 +101,9 @@ struct JWTVerifier: Sendable {
         // Claims.
         guard let exp = payload["exp"]?.number(in: payloadBytes) else { return fail("no numeric exp claim", iss) }
         guard let iat = payload["iat"]?.number(in: payloadBytes) else { return fail("no numeric iat claim", iss) }
-        guard let jti = payload["jti"]?.string, !jti.isEmpty, jti.utf8.count <= 256 else { return fail("no jti claim", iss) }
+        guard let jti = payload["jti"]?.string, !jti.isEmpty, jti.utf8.count <= 256 else {
+            return fail("no jti claim", iss)
+        }
         guard let aud = payload["aud"] else { return fail("no aud claim", iss) }
         let audiences = aud.string.map { [$0] } ?? aud.array?.compactMap(\.string) ?? []
         guard audiences.contains(audience) else { return fail("aud does not name this endpoint", iss) }
@@ -103,7 +113,9 @@ struct JWTVerifier: Sendable {
             guard let nbf = nbfNode.number(in: payloadBytes) else { return fail("nbf is not a number", iss) }
             guard nbf <= now + JWTVerifier.skew else { return fail("not yet valid (nbf)", iss) }
         }
-        guard exp - iat <= JWTVerifier.maximumLifetime + JWTVerifier.skew else { return fail("lifetime exp - iat over 5 minutes", iss) }
+        guard exp - iat <= JWTVerifier.maximumLifetime + JWTVerifier.skew else {
+            return fail("lifetime exp - iat over 5 minutes", iss)
+        }
         if let tenant = trusted.issuer.tenant {
             guard payload["tenant"]?.string == tenant else { return fail("tenant does not match", iss) }
         }

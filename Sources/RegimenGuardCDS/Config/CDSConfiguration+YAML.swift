@@ -75,10 +75,18 @@ extension CDSConfiguration {
             problems.append("public_base_url: required (the audience of every token)")
         }
         if let text = string(map["listen"], "listen") {
-            if let address = ListenAddress(parsing: text) { listen = address } else { problems.append("listen: must be HOST:PORT") }
+            if let address = ListenAddress(parsing: text) {
+                listen = address
+            } else {
+                problems.append("listen: must be HOST:PORT")
+            }
         }
         if let text = string(map["auth"], "auth") {
-            if let mode = Authentication(rawValue: text) { auth = mode } else { problems.append("auth: must be required or none") }
+            if let mode = Authentication(rawValue: text) {
+                auth = mode
+            } else {
+                problems.append("auth: must be required or none")
+            }
         }
         if let value = map["issuers"] {
             if let list = value as? [Any] {
@@ -96,7 +104,9 @@ extension CDSConfiguration {
                     let allow = strings(entry["jku_allowlist"], "\(prefix).jku_allowlist") ?? []
                     let tenant = string(entry["tenant"], "\(prefix).tenant")
                     if let iss, let file {
-                        if issuers.contains(where: { $0.iss == iss }) { problems.append("\(prefix).iss: \(iss) is listed twice") }
+                        if issuers.contains(where: { $0.iss == iss }) {
+                            problems.append("\(prefix).iss: \(iss) is listed twice")
+                        }
                         issuers.append(TrustedIssuer(iss: iss, jwksFile: file, jkuAllowlist: allow, tenant: tenant))
                     }
                 }
@@ -116,14 +126,18 @@ extension CDSConfiguration {
             if let limits = value as? [String: Any] {
                 unknown(limits, ["max_body_bytes", "replay_cache_entries"], "limits.")
                 maxBodyBytes = integer(limits["max_body_bytes"], "limits.max_body_bytes", minimum: 1024) ?? maxBodyBytes
-                replayCacheEntries = integer(limits["replay_cache_entries"], "limits.replay_cache_entries", minimum: 1) ?? replayCacheEntries
+                replayCacheEntries =
+                    integer(limits["replay_cache_entries"], "limits.replay_cache_entries", minimum: 1)
+                    ?? replayCacheEntries
             } else {
                 problems.append("limits: must be a mapping")
             }
         }
         policyDirectories = strings(map["policies"], "policies") ?? []
         threads = integer(map["threads"], "threads", minimum: 0) ?? 0
-        if auth == .required, issuers.isEmpty { problems.append("issuers: at least one is required when auth is required") }
+        if auth == .required, issuers.isEmpty {
+            problems.append("issuers: at least one is required when auth is required")
+        }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
     }
 
@@ -135,4 +149,3 @@ extension CDSConfiguration {
         }
     }
 }
-

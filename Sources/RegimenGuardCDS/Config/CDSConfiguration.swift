@@ -32,7 +32,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         var host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                return nil
+            }
             host = text[text.index(after: text.startIndex)..<close]
             portText = text[text.index(close, offsetBy: 2)...]
         } else {
@@ -80,9 +82,15 @@ public struct CDSConfiguration: Sendable, Equatable {
     public var threads: Int
 
     public init(
-        publicBaseURL: String = "http://127.0.0.1:8420", listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8420),
-        auth: Authentication = .required, issuers: [TrustedIssuer] = [], allowedOrigins: [String] = [],
-        maxBodyBytes: Int = 1 << 20, replayCacheEntries: Int = 100_000, policyDirectories: [String] = [], threads: Int = 0
+        publicBaseURL: String = "http://127.0.0.1:8420",
+        listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8420),
+        auth: Authentication = .required,
+        issuers: [TrustedIssuer] = [],
+        allowedOrigins: [String] = [],
+        maxBodyBytes: Int = 1 << 20,
+        replayCacheEntries: Int = 100_000,
+        policyDirectories: [String] = [],
+        threads: Int = 0
     ) {
         self.publicBaseURL = publicBaseURL
         self.listen = listen

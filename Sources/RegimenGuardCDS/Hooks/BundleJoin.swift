@@ -39,20 +39,34 @@ struct BundleJoin: Sendable {
         var missing: [Incomplete] = []
         for key in PrefetchKey.allCases {
             guard let value = prefetch?[key.rawValue] else {
-                if key.isNeeded { missing.append(Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) is missing")) }
+                if key.isNeeded {
+                    missing.append(Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) is missing"))
+                }
                 continue
             }
             if value.isNull { continue }
             switch value["resourceType"]?.string {
             case "OperationOutcome":
-                missing.append(Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) holds an OperationOutcome: the EHR could not fetch it"))
+                missing.append(
+                    Incomplete(
+                        key: key.rawValue,
+                        reason: "prefetch key \(key.rawValue) holds an OperationOutcome: the EHR could not fetch it"
+                    )
+                )
             case "Bundle":
                 let hasNext = (value["link"]?.array ?? []).contains { $0["relation"]?.string == "next" }
                 if hasNext {
-                    missing.append(Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) has a next link: a page is missing"))
+                    missing.append(
+                        Incomplete(
+                            key: key.rawValue,
+                            reason: "prefetch key \(key.rawValue) has a next link: a page is missing"
+                        )
+                    )
                 }
             case nil:
-                missing.append(Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) is not a FHIR resource"))
+                missing.append(
+                    Incomplete(key: key.rawValue, reason: "prefetch key \(key.rawValue) is not a FHIR resource")
+                )
             default:
                 break
             }
@@ -126,7 +140,8 @@ struct BundleJoin: Sendable {
             guard let resource = entry["resource"], resource.isObject else { return nil }
             return (resource, entry["fullUrl"])
         }
-        for (index, (resource, fullUrl)) in draftEntries.enumerated() where resource["resourceType"]?.string == "MedicationRequest" {
+        for (index, (resource, fullUrl)) in draftEntries.enumerated()
+        where resource["resourceType"]?.string == "MedicationRequest" {
             add(resource, fullUrl: fullUrl, draftIndex: index, marked: true)
         }
         for (resource, fullUrl) in draftEntries where resource["resourceType"]?.string != "MedicationRequest" {

@@ -29,28 +29,59 @@ struct Card: Sendable {
             ("summary", .string(summary)),
             ("indicator", .string(indicator.rawValue)),
             ("detail", .string(detail)),
-            ("source", .object([
-                ("label", .string(sourceLabel)),
-                ("topic", .object([("system", .string(CardBuilder.ruleSystem)), ("code", .string(rule)), ("display", .string(ruleTitle))])),
-            ])),
+            (
+                "source",
+                .object([
+                    ("label", .string(sourceLabel)),
+                    (
+                        "topic",
+                        .object([
+                            ("system", .string(CardBuilder.ruleSystem)), ("code", .string(rule)),
+                            ("display", .string(ruleTitle)),
+                        ])
+                    ),
+                ])
+            ),
         ]
         if !suggestions.isEmpty {
-            members.append(("suggestions", .array(suggestions.map { suggestion in
-                .object([
-                    ("label", .string(suggestion.label)),
-                    ("uuid", .string(suggestion.uuid)),
-                    ("actions", .array([.object([
-                        ("type", .string("delete")),
-                        ("description", .string(suggestion.label)),
-                        ("resourceId", .string(suggestion.resourceID)),
-                    ])])),
-                ])
-            })))
+            members.append(
+                (
+                    "suggestions",
+                    .array(
+                        suggestions.map { suggestion in
+                            .object([
+                                ("label", .string(suggestion.label)),
+                                ("uuid", .string(suggestion.uuid)),
+                                (
+                                    "actions",
+                                    .array([
+                                        .object([
+                                            ("type", .string("delete")),
+                                            ("description", .string(suggestion.label)),
+                                            ("resourceId", .string(suggestion.resourceID)),
+                                        ])
+                                    ])
+                                ),
+                            ])
+                        }
+                    )
+                )
+            )
             members.append(("selectionBehavior", .string("at-most-one")))
         }
-        members.append(("overrideReasons", .array(overrideReasons.map {
-            .object([("system", .string(OverrideReason.system)), ("code", .string($0.code)), ("display", .string($0.display))])
-        })))
+        members.append(
+            (
+                "overrideReasons",
+                .array(
+                    overrideReasons.map {
+                        .object([
+                            ("system", .string(OverrideReason.system)), ("code", .string($0.code)),
+                            ("display", .string($0.display)),
+                        ])
+                    }
+                )
+            )
+        )
         return .object(members)
     }
 }
@@ -88,7 +119,8 @@ struct CardBuilder {
         if service == .orderSelect {
             findings = findings.filter { finding in
                 finding.evidence.contains { evidence in
-                    guard let entry = entry(for: evidence), entry.draftIndex != nil, let reference = entry.reference else { return false }
+                    guard let entry = entry(for: evidence), entry.draftIndex != nil, let reference = entry.reference
+                    else { return false }
                     return selections.contains(reference)
                 }
             }
@@ -106,7 +138,8 @@ struct CardBuilder {
         guard evidence.path.hasPrefix(prefix) else { return nil }
         let digits = evidence.path.dropFirst(prefix.count).prefix { $0.isNumber }
         guard let index = Int(digits), evidence.path.dropFirst(prefix.count + digits.count).hasPrefix("]"),
-              entries.indices.contains(index) else { return nil }
+            entries.indices.contains(index)
+        else { return nil }
         return entries[index]
     }
 
@@ -115,10 +148,17 @@ struct CardBuilder {
         if service == .orderSelect, indicator == .critical { indicator = .warning }  // not signed yet
         let title = policy.rules.first { $0.id == finding.rule }?.title ?? finding.title
         return Card(
-            uuid: makeUUID(), rule: finding.rule, indicator: indicator, summary: CardBuilder.truncate(finding.summary),
-            detail: detail(finding), sourceLabel: "regimen-guard \(policy.version)", ruleTitle: title,
-            overrideReasons: OverrideReason.defaults, suggestions: suggestions(finding),
-            fingerprint: CardBuilder.fingerprint(finding))
+            uuid: makeUUID(),
+            rule: finding.rule,
+            indicator: indicator,
+            summary: CardBuilder.truncate(finding.summary),
+            detail: detail(finding),
+            sourceLabel: "regimen-guard \(policy.version)",
+            ruleTitle: title,
+            overrideReasons: OverrideReason.defaults,
+            suggestions: suggestions(finding),
+            fingerprint: CardBuilder.fingerprint(finding)
+        )
     }
 
     func detail(_ finding: Finding) -> String {
@@ -127,7 +167,9 @@ struct CardBuilder {
             text += "\n\n**Evidence**\n"
             for evidence in finding.evidence {
                 var line = "- " + CardBuilder.escape(evidence.drug ?? evidence.path)
-                if let start = evidence.start { line += ", \(start)" + (evidence.end.map { " to \($0)" } ?? " onwards") }
+                if let start = evidence.start {
+                    line += ", \(start)" + (evidence.end.map { " to \($0)" } ?? " onwards")
+                }
                 if let note = evidence.note { line += " (\(CardBuilder.escape(note)))" }
                 if let reference = entry(for: evidence)?.reference {
                     line += " — `\(reference)`"
@@ -152,35 +194,51 @@ struct CardBuilder {
             return (entry, evidence)
         }
         var seen = Set<String>()
-        let unique = drafts.filter { seen.insert($0.0.reference!).inserted }.sorted { $0.0.draftIndex! < $1.0.draftIndex! }
+        let unique = drafts.filter { seen.insert($0.0.reference!).inserted }.sorted {
+            $0.0.draftIndex! < $1.0.draftIndex!
+        }
         func inGroups(_ evidence: Evidence, _ groups: [String]) -> Bool {
             guard let name = evidence.drug, let agent = policy.vocabulary.agent(named: name) else { return false }
             return groups.contains { policy.vocabulary.groups[$0]?.contains(agent.drugClass) ?? false }
         }
         let targets: [(BundleJoin.Entry, Evidence)]
         switch finding.rule {
-        case "her2-anthracycline-concurrent": targets = unique.filter { inGroups($0.1, ["anthracycline", "anthracycline_related"]) }
+        case "her2-anthracycline-concurrent":
+            targets = unique.filter { inGroups($0.1, ["anthracycline", "anthracycline_related"]) }
         case "duplicate-her2-therapy": targets = Array(unique.dropFirst())
         case "cdk46-replaces-thp": targets = unique.filter { inGroups($0.1, ["cdk46"]) }
         default: targets = []
         }
         return targets.map { entry, evidence in
-            Card.Suggestion(uuid: makeUUID(), label: "Remove the \(evidence.drug ?? "draft") order", resourceID: entry.reference!)
+            Card.Suggestion(
+                uuid: makeUUID(),
+                label: "Remove the \(evidence.drug ?? "draft") order",
+                resourceID: entry.reference!
+            )
         }
     }
 
     /// The one warning card for an order the mapping cannot read: never silence.
     func couldNotBeChecked(_ verdict: Verdict) -> Card {
-        var detail = "regimen-guard could not read this order, so it was **not checked**. Check it by hand, or fix the "
+        var detail =
+            "regimen-guard could not read this order, so it was **not checked**. Check it by hand, or fix the "
             + "record and sign again.\n\n**Errors**\n"
         for error in verdict.errors.prefix(20) {
             detail += "- `\(error.path.isEmpty ? "(request)" : error.path)`: \(CardBuilder.escape(error.message))\n"
         }
         if verdict.errors.count > 20 { detail += "- … and \(verdict.errors.count - 20) more\n" }
         return Card(
-            uuid: makeUUID(), rule: "order-not-checked", indicator: .warning, summary: "This order could not be checked",
-            detail: detail, sourceLabel: "regimen-guard \(policy.version)", ruleTitle: "Order could not be checked",
-            overrideReasons: OverrideReason.defaults, suggestions: [], fingerprint: CardBuilder.fingerprint(rule: "order-not-checked", paths: verdict.errors.map(\.path)))
+            uuid: makeUUID(),
+            rule: "order-not-checked",
+            indicator: .warning,
+            summary: "This order could not be checked",
+            detail: detail,
+            sourceLabel: "regimen-guard \(policy.version)",
+            ruleTitle: "Order could not be checked",
+            overrideReasons: OverrideReason.defaults,
+            suggestions: [],
+            fingerprint: CardBuilder.fingerprint(rule: "order-not-checked", paths: verdict.errors.map(\.path))
+        )
     }
 
     /// A summary shorter than 140 characters: cut at the last space that leaves room for an ellipsis.
@@ -189,7 +247,8 @@ struct CardBuilder {
         let room = summaryLimit - 2  // the kept text plus "…" stays under the limit
         let head = summary.prefix(room)
         var cut = head
-        if let space = head.lastIndex(where: { $0 == " " }), head.distance(from: head.startIndex, to: space) > room / 2 {
+        if let space = head.lastIndex(where: { $0 == " " }), head.distance(from: head.startIndex, to: space) > room / 2
+        {
             cut = head[..<space]
         }
         while let last = cut.last, last == " " || last == "," || last == ";" || last == ":" { cut = cut.dropLast() }
@@ -214,6 +273,8 @@ struct CardBuilder {
         let bytes = Array((rule + "\n" + paths.joined(separator: "\n")).utf8)
         var digest = [UInt8](repeating: 0, count: 32)
         _ = rg_jose_sha256(bytes, bytes.count, &digest)
-        return digest.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return digest.prefix(8).map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }.joined()
     }
 }

@@ -49,8 +49,10 @@ enum PrefetchKey: String, Sendable, CaseIterable {
     /// The observation codes the rules read (FHIR.md section 3): LVEF (the policy's set), weight, height, BSA,
     /// HER2 status/IHC/ISH, ER, PR, the TNM M category, and menopausal status.
     static func observationCodes(lvefLOINC: Set<String>) -> [String] {
-        let loinc = Set(lvefLOINC).union(["10230-1", "29463-7", "8302-2", "8277-6", "48676-1", "85319-2", "85318-4",
-                                          "16112-5", "85337-4", "16113-3", "85339-0", "21907-1"])
+        let loinc = Set(lvefLOINC).union([
+            "10230-1", "29463-7", "8302-2", "8277-6", "48676-1", "85319-2", "85318-4",
+            "16112-5", "85337-4", "16113-3", "85339-0", "21907-1",
+        ])
         return loinc.sorted().map { "http://loinc.org|\($0)" }
             + ["http://snomed.info/sct|399387003", "urn:regimen-guard:observation|menopausal-status"]
     }
@@ -80,15 +82,29 @@ enum Discovery {
 
     /// The `GET /cds-services` document.
     static func document(lvefLOINC: Set<String>) -> JSONOutput {
-        .object([("services", .array(HookService.allCases.map { service in
-            .object([
-                ("hook", .string(service.hook)),
-                ("id", .string(service.id)),
-                ("title", .string(service.title)),
-                ("description", .string(service.description)),
-                ("prefetch", .object(PrefetchKey.allCases.map { ($0.rawValue, .string($0.template(lvefLOINC: lvefLOINC))) })),
-                ("usageRequirements", .string(usageRequirements)),
-            ])
-        }))])
+        .object([
+            (
+                "services",
+                .array(
+                    HookService.allCases.map { service in
+                        .object([
+                            ("hook", .string(service.hook)),
+                            ("id", .string(service.id)),
+                            ("title", .string(service.title)),
+                            ("description", .string(service.description)),
+                            (
+                                "prefetch",
+                                .object(
+                                    PrefetchKey.allCases.map {
+                                        ($0.rawValue, .string($0.template(lvefLOINC: lvefLOINC)))
+                                    }
+                                )
+                            ),
+                            ("usageRequirements", .string(usageRequirements)),
+                        ])
+                    }
+                )
+            )
+        ])
     }
 }

@@ -68,7 +68,9 @@ struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.value()
         parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw JSONSyntaxError(offset: parser.index, reason: "trailing content") }
+        guard parser.index == bytes.count else {
+            throw JSONSyntaxError(offset: parser.index, reason: "trailing content")
+        }
         return value
     }
 
@@ -139,7 +141,9 @@ struct JSONParser {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits() > 0 else { throw fail("bad number") }
         }
     }
@@ -209,7 +213,8 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var code = try hex4()
                 if (0xD800..<0xDC00).contains(code) {
-                    guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                    guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
                     else { throw fail("lone surrogate") }
                     index += 2
                     let low = try hex4()
@@ -245,7 +250,9 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
             let keyOffset = index
             let key = try string()
-            guard keys.insert(key).inserted else { throw JSONSyntaxError(offset: keyOffset, reason: "duplicate member name") }
+            guard keys.insert(key).inserted else {
+                throw JSONSyntaxError(offset: keyOffset, reason: "duplicate member name")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1

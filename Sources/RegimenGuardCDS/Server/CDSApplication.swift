@@ -24,8 +24,13 @@ final class CDSApplication: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    init(configuration: CDSConfiguration, policies: PolicyStore, keys: KeyStore, logger: Logger,
-         now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        configuration: CDSConfiguration,
+        policies: PolicyStore,
+        keys: KeyStore,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.configuration = configuration
         self.policies = policies
         self.keys = keys
@@ -41,7 +46,9 @@ final class CDSApplication: Sendable {
         default: break
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "cds-services", let service = HookService.find(id: parts[2]) else {
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "cds-services",
+            let service = HookService.find(id: parts[2])
+        else {
             return nil
         }
         if parts.count == 3 { return .hook(service) }
@@ -51,7 +58,12 @@ final class CDSApplication: Sendable {
 
     /// The checks that need only the request head, in the order of CDSHOOKS.md section 1: 404, 405 with `Allow`,
     /// CORS preflight, 413 by `Content-Length`. Nil when the body should be read.
-    func early(method: String, path: String, headers: [(name: String, value: String)], contentLength: Int?) -> HTTPResponse? {
+    func early(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)],
+        contentLength: Int?
+    ) -> HTTPResponse? {
         guard let route = CDSApplication.route(path) else { return .error(404, "no such endpoint") }
         guard route.methods.contains(method) else {
             var response = HTTPResponse.error(405, "method not allowed")
@@ -60,15 +72,21 @@ final class CDSApplication: Sendable {
         }
         if method == "OPTIONS" { return preflight(route, headers: headers) }
         if let contentLength, contentLength > configuration.maxBodyBytes {
-            return HTTPResponse(status: 413, headers: [("Content-Type", "application/json")],
-                                body: JSONOutput.object([("error", .string("body over \(configuration.maxBodyBytes) bytes"))]).bytes(), close: true)
+            return HTTPResponse(
+                status: 413,
+                headers: [("Content-Type", "application/json")],
+                body: JSONOutput.object([("error", .string("body over \(configuration.maxBodyBytes) bytes"))]).bytes(),
+                close: true
+            )
         }
         return nil
     }
 
     func preflight(_ route: Route, headers: [(name: String, value: String)]) -> HTTPResponse {
         var response = HTTPResponse(status: 204, headers: [("Allow", route.methods.joined(separator: ", "))])
-        if let origin = headers.first(where: { $0.name.lowercased() == "origin" })?.value, configuration.allowedOrigins.contains(origin) {
+        if let origin = headers.first(where: { $0.name.lowercased() == "origin" })?.value,
+            configuration.allowedOrigins.contains(origin)
+        {
             response.headers += [
                 ("Access-Control-Allow-Origin", origin),
                 ("Access-Control-Allow-Methods", route.methods.joined(separator: ", ")),
@@ -82,7 +100,12 @@ final class CDSApplication: Sendable {
 
     /// Answers a whole request.
     func respond(_ request: HTTPRequest) -> HTTPResponse {
-        if let early = early(method: request.method, path: request.path, headers: request.headers, contentLength: request.body.count) {
+        if let early = early(
+            method: request.method,
+            path: request.path,
+            headers: request.headers,
+            contentLength: request.body.count
+        ) {
             return early
         }
         let route = CDSApplication.route(request.path)!
@@ -92,11 +115,13 @@ final class CDSApplication: Sendable {
         } else if let failure = authenticate(request) {
             logger.warning(
                 "refused \(request.method) \(request.path): \(failure.reason)",
-                metadata: authMetadata(failure, path: request.path))
+                metadata: authMetadata(failure, path: request.path)
+            )
             response = HTTPResponse(status: 401, headers: [("WWW-Authenticate", "Bearer")])
         } else {
             switch route {
-            case .discovery: response = .json(200, Discovery.document(lvefLOINC: policies.validator.policy.vocabulary.lvefLOINC))
+            case .discovery:
+                response = .json(200, Discovery.document(lvefLOINC: policies.validator.policy.vocabulary.lvefLOINC))
             case .hook(let service): response = hook(service, request)
             case .feedback(let service): response = feedback(service, request)
             case .healthz: response = health()
@@ -110,15 +135,19 @@ final class CDSApplication: Sendable {
 
     private func health() -> HTTPResponse {
         let policy = policies.validator.policy
-        return .json(200, .object([
-            ("status", .string("ok")),
-            ("policy", .object([("version", .string(policy.version)), ("digest", .string(policy.digest))])),
-        ]))
+        return .json(
+            200,
+            .object([
+                ("status", .string("ok")),
+                ("policy", .object([("version", .string(policy.version)), ("digest", .string(policy.digest))])),
+            ])
+        )
     }
 
     private func authMetadata(_ failure: AuthFailure, path: String) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
-            "message_id": .string(CDSMessageIDs.authFailure), "auth_failure": .string(failure.reason), "path": .string(path),
+            "message_id": .string(CDSMessageIDs.authFailure), "auth_failure": .string(failure.reason),
+            "path": .string(path),
         ]
         if let iss = failure.issuer { metadata["iss"] = .string(iss) }
         return metadata
@@ -129,14 +158,20 @@ final class CDSApplication: Sendable {
     /// Nil when the call may proceed; otherwise why not (for the journal only).
     func authenticate(_ request: HTTPRequest) -> AuthFailure? {
         guard configuration.auth == .required else { return nil }
-        guard let header = request.header("authorization") else { return AuthFailure(reason: "no Authorization header") }
+        guard let header = request.header("authorization") else {
+            return AuthFailure(reason: "no Authorization header")
+        }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             return AuthFailure(reason: "Authorization is not a Bearer token")
         }
         let verifier = JWTVerifier(issuers: keys.snapshot, replayCache: replayCache)
         let audience = configuration.publicBaseURL + request.path
-        switch verifier.verify(parts[1].trimmingCharacters(in: .whitespaces)[...], audience: audience, now: now().timeIntervalSince1970) {
+        switch verifier.verify(
+            parts[1].trimmingCharacters(in: .whitespaces)[...],
+            audience: audience,
+            now: now().timeIntervalSince1970
+        ) {
         case .success: return nil
         case .failure(let failure): return failure
         }
@@ -185,39 +220,81 @@ final class CDSApplication: Sendable {
             selections = Set(list.compactMap(\.string))
         }
         let prefetch = root["prefetch"]
-        if let prefetch, !prefetch.isObject, !prefetch.isNull { return badRequest(service, "prefetch must be an object") }
+        if let prefetch, !prefetch.isObject, !prefetch.isNull {
+            return badRequest(service, "prefetch must be an object")
+        }
         let userID = CDSApplication.loggable(context["userId"]?.string)
 
         switch BundleJoin.join(body: request.body, orderID: instance, draftOrders: drafts, prefetch: prefetch) {
         case .incomplete(let keys):
             let outcome = JSONOutput.object([
                 ("resourceType", .string("OperationOutcome")),
-                ("issue", .array(keys.map { key in
-                    .object([("severity", .string("error")), ("code", .string("incomplete")),
-                             ("diagnostics", .string(key.reason)), ("expression", .array([.string(key.key)]))])
-                })),
+                (
+                    "issue",
+                    .array(
+                        keys.map { key in
+                            .object([
+                                ("severity", .string("error")), ("code", .string("incomplete")),
+                                ("diagnostics", .string(key.reason)), ("expression", .array([.string(key.key)])),
+                            ])
+                        }
+                    )
+                ),
             ])
-            logRequest(service, instance: instance, userID: userID, decision: "incomplete", status: 412, cards: 0, started: started,
-                       extra: ["missing_prefetch": .string(keys.map(\.key).joined(separator: ","))])
-            return HTTPResponse(status: 412, headers: [("Content-Type", "application/fhir+json")], body: outcome.bytes())
+            logRequest(
+                service,
+                instance: instance,
+                userID: userID,
+                decision: "incomplete",
+                status: 412,
+                cards: 0,
+                started: started,
+                extra: ["missing_prefetch": .string(keys.map(\.key).joined(separator: ","))]
+            )
+            return HTTPResponse(
+                status: 412,
+                headers: [("Content-Type", "application/fhir+json")],
+                body: outcome.bytes()
+            )
         case .joined(let bytes, let entries):
             let validator = policies.validator
             let verdict = validator.validate(bytes: bytes, fileName: "\(instance).json", at: now())
-            let builder = CardBuilder(policy: validator.policy, service: service, entries: entries, selections: selections)
+            let builder = CardBuilder(
+                policy: validator.policy,
+                service: service,
+                entries: entries,
+                selections: selections
+            )
             let cards = builder.cards(for: verdict)
             for card in cards {
                 logger.log(
                     level: card.indicator == .info ? .info : .notice,
                     "\(service.hook) \(instance): card \(card.uuid) \(card.indicator.rawValue) \(card.rule)",
-                    metadata: ["message_id": .string(CDSMessageIDs.card), "card_uuid": .string(card.uuid), "rule": .string(card.rule),
-                               "indicator": .string(card.indicator.rawValue), "hook_instance": .string(instance),
-                               "hook": .string(service.hook), "fingerprint": .string(card.fingerprint),
-                               "policy_version": .string(validator.policy.version)])
+                    metadata: [
+                        "message_id": .string(CDSMessageIDs.card), "card_uuid": .string(card.uuid),
+                        "rule": .string(card.rule),
+                        "indicator": .string(card.indicator.rawValue), "hook_instance": .string(instance),
+                        "hook": .string(service.hook), "fingerprint": .string(card.fingerprint),
+                        "policy_version": .string(validator.policy.version),
+                    ]
+                )
             }
-            var extra: Logger.Metadata = ["policy_version": .string(validator.policy.version), "policy_digest": .string(validator.policy.digest)]
-            if verdict.decision == .invalid { extra["error_paths"] = .string(verdict.errors.map(\.path).joined(separator: "; ")) }
-            logRequest(service, instance: instance, userID: userID, decision: verdict.decision.rawValue, status: 200,
-                       cards: cards.count, started: started, extra: extra)
+            var extra: Logger.Metadata = [
+                "policy_version": .string(validator.policy.version), "policy_digest": .string(validator.policy.digest),
+            ]
+            if verdict.decision == .invalid {
+                extra["error_paths"] = .string(verdict.errors.map(\.path).joined(separator: "; "))
+            }
+            logRequest(
+                service,
+                instance: instance,
+                userID: userID,
+                decision: verdict.decision.rawValue,
+                status: 200,
+                cards: cards.count,
+                started: started,
+                extra: extra
+            )
             return .json(200, .object([("cards", .array(cards.map(\.json)))]))
         }
     }
@@ -225,32 +302,54 @@ final class CDSApplication: Sendable {
     private func badRequest(_ service: HookService, _ reason: String) -> HTTPResponse {
         logger.notice(
             "\(service.hook): 400 \(reason)",
-            metadata: ["message_id": .string(CDSMessageIDs.request), "hook": .string(service.hook), "status": "400",
-                       "decision": "bad-request"])
+            metadata: [
+                "message_id": .string(CDSMessageIDs.request), "hook": .string(service.hook), "status": "400",
+                "decision": "bad-request",
+            ]
+        )
         return .error(400, reason)
     }
 
     private func logRequest(
-        _ service: HookService, instance: String, userID: String, decision: String, status: Int, cards: Int,
-        started: ContinuousClock.Instant, extra: Logger.Metadata
+        _ service: HookService,
+        instance: String,
+        userID: String,
+        decision: String,
+        status: Int,
+        cards: Int,
+        started: ContinuousClock.Instant,
+        extra: Logger.Metadata
     ) {
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
-            "message_id": .string(CDSMessageIDs.request), "hook": .string(service.hook), "hook_instance": .string(instance),
+            "message_id": .string(CDSMessageIDs.request), "hook": .string(service.hook),
+            "hook_instance": .string(instance),
             "user_id": .string(userID), "decision": .string(decision), "status": .string(String(status)),
             "card_count": .string(String(cards)), "duration_ms": .string(String(format: "%.3f", ms)),
         ]
         metadata.merge(extra) { $1 }
-        logger.info("\(service.hook) \(instance): \(decision), \(cards) card\(cards == 1 ? "" : "s") (HTTP \(status))", metadata: metadata)
+        logger.info(
+            "\(service.hook) \(instance): \(decision), \(cards) card\(cards == 1 ? "" : "s") (HTTP \(status))",
+            metadata: metadata
+        )
     }
 
     // MARK: - Feedback
 
     func feedback(_ service: HookService, _ request: HTTPRequest) -> HTTPResponse {
-        guard let root = try? JSONParser.parse(request.body), root.isObject else { return .error(400, "the body is not a JSON object") }
+        guard let root = try? JSONParser.parse(request.body), root.isObject else {
+            return .error(400, "the body is not a JSON object")
+        }
         guard let items = root["feedback"]?.array else { return .error(400, "feedback must be a list") }
-        struct Item { var card: String; var outcome: String; var reason: String; var comment: Bool; var accepted: Int; var time: String }
+        struct Item {
+            var card: String
+            var outcome: String
+            var reason: String
+            var comment: Bool
+            var accepted: Int
+            var time: String
+        }
         var parsed: [Item] = []
         for (i, item) in items.enumerated() {
             guard item.isObject, let card = item["card"]?.string, CDSApplication.isValidOrderID(card) else {
@@ -263,18 +362,31 @@ final class CDSApplication: Sendable {
             let code = overrideReason?["reason"]?["code"]?.string ?? ""
             let comment = overrideReason?["userComment"]?.string.map { !$0.isEmpty } ?? false
             let accepted = item["acceptedSuggestions"]?.array?.count ?? 0
-            parsed.append(Item(card: card, outcome: outcome, reason: CDSApplication.loggable(code), comment: comment,
-                               accepted: accepted, time: CDSApplication.loggable(item["outcomeTimestamp"]?.string)))
+            parsed.append(
+                Item(
+                    card: card,
+                    outcome: outcome,
+                    reason: CDSApplication.loggable(code),
+                    comment: comment,
+                    accepted: accepted,
+                    time: CDSApplication.loggable(item["outcomeTimestamp"]?.string)
+                )
+            )
         }
         for item in parsed {
             var metadata: Logger.Metadata = [
-                "message_id": .string(CDSMessageIDs.feedback), "card_uuid": .string(item.card), "outcome": .string(item.outcome),
-                "comment_given": .string(item.comment ? "1" : "0"), "accepted_suggestions": .string(String(item.accepted)),
+                "message_id": .string(CDSMessageIDs.feedback), "card_uuid": .string(item.card),
+                "outcome": .string(item.outcome),
+                "comment_given": .string(item.comment ? "1" : "0"),
+                "accepted_suggestions": .string(String(item.accepted)),
                 "service": .string(service.id),
             ]
             if !item.reason.isEmpty { metadata["override_reason"] = .string(item.reason) }
             if !item.time.isEmpty { metadata["outcome_timestamp"] = .string(item.time) }
-            logger.info("feedback on card \(item.card): \(item.outcome)\(item.reason.isEmpty ? "" : " (\(item.reason))")", metadata: metadata)
+            logger.info(
+                "feedback on card \(item.card): \(item.outcome)\(item.reason.isEmpty ? "" : " (\(item.reason))")",
+                metadata: metadata
+            )
         }
         return .json(200, .object([]))
     }

@@ -43,27 +43,42 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             busy = true
-            let hasBody = head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
+            let hasBody =
+                head.headers["transfer-encoding"].contains { $0.lowercased().contains("chunked") }
                 || (head.headers["content-length"].first.flatMap { Int($0) } ?? 0) > 0
             let length = head.headers["content-length"].first.flatMap { Int($0) }
             let headers = head.headers.map { (name: $0.name, value: $0.value) }
-            if var early = app.early(method: head.method.rawValue, path: String(head.uri.prefix { $0 != "?" }), headers: headers,
-                                     contentLength: length) {
+            if var early = app.early(
+                method: head.method.rawValue,
+                path: String(head.uri.prefix { $0 != "?" }),
+                headers: headers,
+                contentLength: length
+            ) {
                 if hasBody { early.close = true }
                 state = .discarding
                 write(early, version: head.version, keepAlive: head.isKeepAlive, context: context)
                 return
             }
             if head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                    promise: nil
+                )
             }
-            state = .reading(head, context.channel.allocator.buffer(capacity: min(length ?? 4096, app.configuration.maxBodyBytes)))
+            state = .reading(
+                head,
+                context.channel.allocator.buffer(capacity: min(length ?? 4096, app.configuration.maxBodyBytes))
+            )
         case .body(var chunk):
             guard case .reading(let head, var body) = state else { return }
             if body.readableBytes + chunk.readableBytes > app.configuration.maxBodyBytes {
                 state = .discarding
-                let response = HTTPResponse(status: 413, headers: [("Content-Type", "application/json")],
-                                            body: Array(#"{"error":"body over the limit"}"#.utf8), close: true)
+                let response = HTTPResponse(
+                    status: 413,
+                    headers: [("Content-Type", "application/json")],
+                    body: Array(#"{"error":"body over the limit"}"#.utf8),
+                    close: true
+                )
                 write(response, version: head.version, keepAlive: false, context: context)
                 return
             }
@@ -75,9 +90,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .reading(let head, var body):
                 state = .idle
                 let request = HTTPRequest(
-                    method: head.method.rawValue, uri: head.uri,
+                    method: head.method.rawValue,
+                    uri: head.uri,
                     headers: head.headers.map { (name: $0.name, value: $0.value) },
-                    body: body.readBytes(length: body.readableBytes) ?? [])
+                    body: body.readBytes(length: body.readableBytes) ?? []
+                )
                 let response = app.respond(request)
                 write(response, version: head.version, keepAlive: head.isKeepAlive, context: context)
             case .discarding, .idle:
@@ -106,7 +123,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext)
+    {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         headers.add(name: "Content-Length", value: String(response.body.count))
@@ -114,7 +132,18 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if close { headers.add(name: "Connection", value: "close") }
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: response.status), headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(
+                .head(
+                    HTTPResponseHead(
+                        version: version,
+                        status: HTTPResponseStatus(statusCode: response.status),
+                        headers: headers
+                    )
+                )
+            ),
+            promise: nil
+        )
         if !response.body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if close {

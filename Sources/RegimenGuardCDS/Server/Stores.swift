@@ -31,14 +31,20 @@ final class PolicyStore: Sendable {
             current.withLock { $0 = Validator(policy: policy) }
             logger.notice(
                 "policy reloaded: \(policy.name) \(policy.version) (\(policy.digest))",
-                metadata: ["message_id": .string(MessageIDs.policyLoaded), "policy_version": .string(policy.version),
-                           "policy_digest": .string(policy.digest)])
+                metadata: [
+                    "message_id": .string(MessageIDs.policyLoaded), "policy_version": .string(policy.version),
+                    "policy_digest": .string(policy.digest),
+                ]
+            )
         } catch {
             let kept = validator.policy
             logger.error(
                 "policy reload failed; keeping \(kept.version) (\(kept.digest)): \(error.description)",
-                metadata: ["message_id": .string(MessageIDs.policyReloadFailed), "policy_version": .string(kept.version),
-                           "policy_digest": .string(kept.digest), "fault": .string(error.description)])
+                metadata: [
+                    "message_id": .string(MessageIDs.policyReloadFailed), "policy_version": .string(kept.version),
+                    "policy_digest": .string(kept.digest), "fault": .string(error.description),
+                ]
+            )
         }
     }
 }
@@ -87,8 +93,11 @@ final class KeyStore: Sendable {
                 let kept = keys.withLock { $0[issuer.iss]?.keys.count ?? 0 }
                 logger.error(
                     "JWKS reload failed for \(issuer.iss) (\(issuer.jwksFile)): \(error); keeping its \(kept) last good keys",
-                    metadata: ["message_id": .string(CDSMessageIDs.keysReloadFailed), "iss": .string(issuer.iss),
-                               "fault": .string(error.description)])
+                    metadata: [
+                        "message_id": .string(CDSMessageIDs.keysReloadFailed), "iss": .string(issuer.iss),
+                        "fault": .string(error.description),
+                    ]
+                )
             }
         }
     }

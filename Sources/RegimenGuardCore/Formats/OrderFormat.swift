@@ -92,7 +92,9 @@ public enum OrderFormats {
 
     /// The first of `formats` that recognises the file.
     static func format(
-        for fileName: String, content: ArraySlice<UInt8>, in formats: [any OrderFormat]
+        for fileName: String,
+        content: ArraySlice<UInt8>,
+        in formats: [any OrderFormat]
     ) -> (any OrderFormat)? {
         formats.first { $0.recognizes(fileName: fileName, content: content) }
     }

@@ -29,7 +29,8 @@ public struct BodySurfaceArea: Sendable {
         switch source {
         case .measured(let bsa): return "\(rounded) m2 (measured \(bsa.date))"
         case .mosteller(let weight, let height):
-            return "\(rounded) m2 (Mosteller from weight \(weight.givenDescription) on \(weight.date) and height \(height.givenDescription) on \(height.date))"
+            return
+                "\(rounded) m2 (Mosteller from weight \(weight.givenDescription) on \(weight.date) and height \(height.givenDescription) on \(height.date))"
         }
     }
 
@@ -70,6 +71,7 @@ extension Order {
         else { return nil }
         return BodySurfaceArea(
             value: BodySurfaceArea.mosteller(heightCentimetres: height.value, weightKilograms: weight.value),
-            source: .mosteller(weight: weight, height: height))
+            source: .mosteller(weight: weight, height: height)
+        )
     }
 }

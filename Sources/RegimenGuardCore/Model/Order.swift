@@ -7,7 +7,9 @@ public enum HRStatus: String, Sendable, CaseIterable { case positive, negative, 
 /// Early or metastatic (advanced) disease.
 public enum DiseaseSetting: String, Sendable, CaseIterable { case early, metastatic }
 
-public enum MenopausalStatus: String, Sendable, CaseIterable { case premenopausal, perimenopausal, postmenopausal, unknown }
+public enum MenopausalStatus: String, Sendable, CaseIterable {
+    case premenopausal, perimenopausal, postmenopausal, unknown
+}
 
 /// Why a therapy stopped.
 public enum StopReason: String, Sendable, CaseIterable {

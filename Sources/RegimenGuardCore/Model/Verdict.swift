@@ -48,7 +48,11 @@ public struct Evidence: Sendable, Codable, Equatable {
     public var reference: String?
 
     public init(
-        path: String, drug: String? = nil, start: String? = nil, end: String? = nil, note: String? = nil,
+        path: String,
+        drug: String? = nil,
+        start: String? = nil,
+        end: String? = nil,
+        note: String? = nil,
         reference: String? = nil
     ) {
         self.path = path
@@ -103,8 +107,16 @@ public struct Finding: Sendable, Codable, Equatable {
     public var override: OverrideNote?
 
     public init(
-        rule: String, severity: Severity, title: String, summary: String, detail: String, recommendation: String,
-        evidence: [Evidence], references: [String], overridden: Bool = false, override: OverrideNote? = nil
+        rule: String,
+        severity: Severity,
+        title: String,
+        summary: String,
+        detail: String,
+        recommendation: String,
+        evidence: [Evidence],
+        references: [String],
+        overridden: Bool = false,
+        override: OverrideNote? = nil
     ) {
         self.rule = rule
         self.severity = severity
@@ -165,9 +177,17 @@ public struct Verdict: Sendable, Codable, Equatable {
     public var validatedAt: Date
 
     public init(
-        orderID: String?, source: String, sourceFormat: String?, sourceSHA256: String, decision: Decision,
-        findings: [Finding], errors: [OrderError], ignored: [IgnoredEntry] = [], policy: PolicyStamp,
-        validator: String = Verdict.validatorName, validatedAt: Date
+        orderID: String?,
+        source: String,
+        sourceFormat: String?,
+        sourceSHA256: String,
+        decision: Decision,
+        findings: [Finding],
+        errors: [OrderError],
+        ignored: [IgnoredEntry] = [],
+        policy: PolicyStamp,
+        validator: String = Verdict.validatorName,
+        validatedAt: Date
     ) {
         self.orderID = orderID
         self.source = source
@@ -199,7 +219,6 @@ public struct Verdict: Sendable, Codable, Equatable {
         case validatedAt = "validated_at"
     }
 
-
     /// The verdict as the bytes of a verdict file: two-space JSON, keys in contract order, a final newline.
     /// The same verdict always gives the same bytes.
     public func jsonBytes() -> [UInt8] {
@@ -216,15 +235,20 @@ public struct Verdict: Sendable, Codable, Equatable {
                 ("summary", .string(finding.summary)),
                 ("detail", .string(finding.detail)),
                 ("recommendation", .string(finding.recommendation)),
-                ("evidence", .array(finding.evidence.map { evidence in
-                    var fields: [(String, JSONWriter.Value)] = [("path", .string(evidence.path))]
-                    if let drug = evidence.drug { fields.append(("drug", .string(drug))) }
-                    if let start = evidence.start { fields.append(("start", .string(start))) }
-                    if let end = evidence.end { fields.append(("end", .string(end))) }
-                    if let note = evidence.note { fields.append(("note", .string(note))) }
-                    if let reference = evidence.reference { fields.append(("reference", .string(reference))) }
-                    return .object(fields)
-                })),
+                (
+                    "evidence",
+                    .array(
+                        finding.evidence.map { evidence in
+                            var fields: [(String, JSONWriter.Value)] = [("path", .string(evidence.path))]
+                            if let drug = evidence.drug { fields.append(("drug", .string(drug))) }
+                            if let start = evidence.start { fields.append(("start", .string(start))) }
+                            if let end = evidence.end { fields.append(("end", .string(end))) }
+                            if let note = evidence.note { fields.append(("note", .string(note))) }
+                            if let reference = evidence.reference { fields.append(("reference", .string(reference))) }
+                            return .object(fields)
+                        }
+                    )
+                ),
                 ("references", .array(finding.references.map { .string($0) })),
                 ("overridden", .bool(finding.overridden)),
             ]
@@ -245,9 +269,12 @@ public struct Verdict: Sendable, Codable, Equatable {
             ("errors", .array(errors.map { .object([("path", .string($0.path)), ("message", .string($0.message))]) })),
         ]
         if sourceFormat == Verdict.formatsReportingIgnored || !ignored.isEmpty {
-            members.append((
-                "ignored", .array(ignored.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })
-            ))
+            members.append(
+                (
+                    "ignored",
+                    .array(ignored.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })
+                )
+            )
         }
         members += [
             ("policy", .object([("version", .string(policy.version)), ("digest", .string(policy.digest))])),

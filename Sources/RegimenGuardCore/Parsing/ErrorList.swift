@@ -25,6 +25,11 @@ struct ErrorList {
     /// The kept errors, and the count of the others.
     var result: [OrderError] {
         guard more > 0 else { return kept }
-        return kept + [OrderError(path: "", message: "and \(more) more error\(more == 1 ? "" : "s") (only the first \(limit) are listed)")]
+        return kept + [
+            OrderError(
+                path: "",
+                message: "and \(more) more error\(more == 1 ? "" : "s") (only the first \(limit) are listed)"
+            )
+        ]
     }
 }

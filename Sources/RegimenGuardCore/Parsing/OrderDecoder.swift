@@ -53,7 +53,11 @@ struct OrderDecoder {
     /// Records an error; the path and message are built only here, and only while the error list is not full, so a
     /// valid order builds no paths at all. The document that was read says where the value is in its own terms (a
     /// CSV cell, a FHIR element).
-    private mutating func fail(_ node: JSONNode?, _ path: @autoclosure () -> String, _ message: @autoclosure () -> String) {
+    private mutating func fail(
+        _ node: JSONNode?,
+        _ path: @autoclosure () -> String,
+        _ message: @autoclosure () -> String
+    ) {
         let document = self.document
         list.append(document.error(at: node?.location ?? .none, path: path(), message: message()))
     }
@@ -76,7 +80,10 @@ struct OrderDecoder {
     /// The members of an object, reporting duplicates and fields not in `allowed`. Duplicates are found in linear
     /// time (a hash set once an object is larger than any the contract defines).
     private mutating func fields(
-        _ node: JSONNode, _ path: String, allowed: [String], what: String
+        _ node: JSONNode,
+        _ path: String,
+        allowed: [String],
+        what: String
     ) -> Fields? {
         guard case .object(let members) = node.kind else {
             fail(node, path, "must be an object (\(what)), found \(node.typeName)")
@@ -123,10 +130,16 @@ struct OrderDecoder {
     private mutating func reportUnknown(_ member: JSONNode.Member, _ path: String, allowed: [String], what: String) {
         let list = !listedFields.contains(what)
         if list { listedFields.append(what) }
-        fail(member.value, OrderDecoder.join(path, member.key), {
-            let hint = OrderDecoder.closest(member.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-            return list ? "unknown field\(hint); \(what) fields are \(allowed.sorted().joined(separator: ", "))" : "unknown field\(hint)"
-        }())
+        fail(
+            member.value,
+            OrderDecoder.join(path, member.key),
+            {
+                let hint = OrderDecoder.closest(member.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                return list
+                    ? "unknown field\(hint); \(what) fields are \(allowed.sorted().joined(separator: ", "))"
+                    : "unknown field\(hint)"
+            }()
+        )
     }
 
     private static func closest(_ key: String, in allowed: [String]) -> String? {
@@ -136,7 +149,11 @@ struct OrderDecoder {
     }
 
     private mutating func string(
-        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool
+        _ fields: Fields,
+        _ key: String,
+        _ path: String,
+        parent: JSONNode,
+        required: Bool
     ) -> String? {
         guard let node = fields[key] else {
             if required { fail(parent, OrderDecoder.join(path, key), "is required") }
@@ -147,23 +164,36 @@ struct OrderDecoder {
             return nil
         }
         if text.trimmingSpaces.isEmpty {
-            fail(node, OrderDecoder.join(path, key), required ? "must not be empty" : "must not be empty (leave it out instead)")
+            fail(
+                node,
+                OrderDecoder.join(path, key),
+                required ? "must not be empty" : "must not be empty (leave it out instead)"
+            )
             return nil
         }
         return text
     }
 
     private mutating func enumValue<E: RawRepresentable & CaseIterable>(
-        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool,
+        _ fields: Fields,
+        _ key: String,
+        _ path: String,
+        parent: JSONNode,
+        required: Bool,
         synonyms: [String: E] = [:]
     ) -> E? where E.RawValue == String {
         guard let text = string(fields, key, path, parent: parent, required: required) else { return nil }
         let normalized = text.trimmingSpaces.lowercased()
         if let value = E(rawValue: normalized) ?? synonyms[normalized] { return value }
-        fail(fields[key], OrderDecoder.join(path, key), {
-            let allowed = E.allCases.map(\.rawValue) + synonyms.keys.sorted()
-            return "unknown value '\(OrderDecoder.quoted(text))'; expected one of \(allowed.joined(separator: ", "))"
-        }())
+        fail(
+            fields[key],
+            OrderDecoder.join(path, key),
+            {
+                let allowed = E.allCases.map(\.rawValue) + synonyms.keys.sorted()
+                return
+                    "unknown value '\(OrderDecoder.quoted(text))'; expected one of \(allowed.joined(separator: ", "))"
+            }()
+        )
         return nil
     }
 
@@ -173,18 +203,31 @@ struct OrderDecoder {
     }
 
     private mutating func integer(
-        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, range: ClosedRange<Int>, required: Bool = false
+        _ fields: Fields,
+        _ key: String,
+        _ path: String,
+        parent: JSONNode,
+        range: ClosedRange<Int>,
+        required: Bool = false
     ) -> Int? {
         guard let node = fields[key] else {
             if required { fail(parent, OrderDecoder.join(path, key), "is required") }
             return nil
         }
         guard case .number(let literal) = node.kind, let value = OrderDecoder.wholeNumber(literal) else {
-            fail(node, OrderDecoder.join(path, key), "must be a whole number, found \(node.typeName == "a number" ? "a fraction" : node.typeName)")
+            fail(
+                node,
+                OrderDecoder.join(path, key),
+                "must be a whole number, found \(node.typeName == "a number" ? "a fraction" : node.typeName)"
+            )
             return nil
         }
         guard range.contains(value) else {
-            fail(node, OrderDecoder.join(path, key), "must be between \(range.lowerBound) and \(range.upperBound), found \(value)")
+            fail(
+                node,
+                OrderDecoder.join(path, key),
+                "must be between \(range.lowerBound) and \(range.upperBound), found \(value)"
+            )
             return nil
         }
         return value
@@ -198,7 +241,12 @@ struct OrderDecoder {
     }
 
     /// A required finite number.
-    private mutating func number(_ fields: Fields, _ key: String, _ path: String, parent: JSONNode) -> (value: Double, literal: String)? {
+    private mutating func number(
+        _ fields: Fields,
+        _ key: String,
+        _ path: String,
+        parent: JSONNode
+    ) -> (value: Double, literal: String)? {
         guard let node = fields[key] else {
             fail(parent, OrderDecoder.join(path, key), "is required")
             return nil
@@ -215,11 +263,19 @@ struct OrderDecoder {
     }
 
     private mutating func day(
-        _ fields: Fields, _ key: String, _ path: String, parent: JSONNode, required: Bool
+        _ fields: Fields,
+        _ key: String,
+        _ path: String,
+        parent: JSONNode,
+        required: Bool
     ) -> Day? {
         guard let text = string(fields, key, path, parent: parent, required: required) else { return nil }
         guard let day = Day(iso: text.trimmingSpaces) else {
-            fail(fields[key], OrderDecoder.join(path, key), "'\(OrderDecoder.quoted(text))' is not a calendar date in the form YYYY-MM-DD")
+            fail(
+                fields[key],
+                OrderDecoder.join(path, key),
+                "'\(OrderDecoder.quoted(text))' is not a calendar date in the form YYYY-MM-DD"
+            )
             return nil
         }
         return day
@@ -279,7 +335,8 @@ struct OrderDecoder {
         let patient = decodePatient(top["patient"], parent: root)
         let line = integer(top, "line_of_therapy", "", parent: root, range: 1...99)
         if let extensions = top["extensions"] {
-            if case .object = extensions.kind {} else {
+            if case .object = extensions.kind {
+            } else {
                 fail(extensions, "extensions", "must be an object, found \(extensions.typeName)")
             }
         }
@@ -290,7 +347,11 @@ struct OrderDecoder {
             if let node = top[key], case .array(let elements) = node.kind { itemCount += elements.count }
         }
         if itemCount > OrderLimits.maximumItems {
-            fail(root, "", "the order has \(itemCount) items (medications, history, observations, adverse_events and overrides together); at most \(OrderLimits.maximumItems) are accepted in one order")
+            fail(
+                root,
+                "",
+                "the order has \(itemCount) items (medications, history, observations, adverse_events and overrides together); at most \(OrderLimits.maximumItems) are accepted in one order"
+            )
             return nil
         }
 
@@ -299,7 +360,9 @@ struct OrderDecoder {
             if elements.isEmpty { fail(top["medications"], "medications", "must list at least one medication") }
             medications.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() where !overBudget {
-                if let item = decodeItem(element, path: "medications[\(index)]", inHistory: false) { medications.append(item) }
+                if let item = decodeItem(element, path: "medications[\(index)]", inHistory: false) {
+                    medications.append(item)
+                }
             }
         } else if top["medications"] == nil {
             fail(root, "medications", "is required: the proposed regimen")
@@ -310,7 +373,9 @@ struct OrderDecoder {
         }
         var observations: [Observation] = []
         for (index, element) in (array(top, "observations", "") ?? []).enumerated() where !overBudget {
-            if let observation = decodeObservation(element, path: "observations[\(index)]") { observations.append(observation) }
+            if let observation = decodeObservation(element, path: "observations[\(index)]") {
+                observations.append(observation)
+            }
         }
         var adverseEvents: [AdverseEvent] = []
         for (index, element) in (array(top, "adverse_events", "") ?? []).enumerated() where !overBudget {
@@ -323,9 +388,16 @@ struct OrderDecoder {
 
         guard list.isEmpty, let orderID, let patient else { return nil }
         let order = Order(
-            orderID: orderID, submittedAt: submittedAt, patient: patient, lineOfTherapy: line,
-            medications: medications.map(\.item), history: history.map(\.item), observations: observations,
-            overrides: overrides, adverseEvents: adverseEvents)
+            orderID: orderID,
+            submittedAt: submittedAt,
+            patient: patient,
+            lineOfTherapy: line,
+            medications: medications.map(\.item),
+            history: history.map(\.item),
+            observations: observations,
+            overrides: overrides,
+            adverseEvents: adverseEvents
+        )
         return Result(order: order, medications: medications, history: history, budget: budget)
     }
 
@@ -349,13 +421,24 @@ struct OrderDecoder {
         let her2: HER2Status? = enumValue(f, "her2_status", "patient", parent: node, required: true)
         let hr: HRStatus? = enumValue(f, "hr_status", "patient", parent: node, required: true)
         let setting: DiseaseSetting? = enumValue(
-            f, "disease_setting", "patient", parent: node, required: true, synonyms: ["advanced": .metastatic])
+            f,
+            "disease_setting",
+            "patient",
+            parent: node,
+            required: true,
+            synonyms: ["advanced": .metastatic]
+        )
         let menopausal: MenopausalStatus? = enumValue(f, "menopausal_status", "patient", parent: node, required: false)
         let metastaticSince = day(f, "metastatic_since", "patient", parent: node, required: false)
         guard let id, let her2, let hr, let setting else { return nil }
         return Patient(
-            id: id, her2Status: her2, hrStatus: hr, diseaseSetting: setting, menopausalStatus: menopausal ?? .unknown,
-            metastaticSince: metastaticSince)
+            id: id,
+            her2Status: her2,
+            hrStatus: hr,
+            diseaseSetting: setting,
+            menopausalStatus: menopausal ?? .unknown,
+            metastaticSince: metastaticSince
+        )
     }
 
     private mutating func decodeItem(_ node: JSONNode, path: String, inHistory: Bool) -> Resolved? {
@@ -385,7 +468,11 @@ struct OrderDecoder {
             setting = enumValue(f, "setting", path, parent: node, required: false)
         } else {
             for key in ["cumulative_dose", "setting"] where f[key] != nil {
-                fail(f[key], OrderDecoder.join(path, key), "is for history items only (treatment already given), not for medications")
+                fail(
+                    f[key],
+                    OrderDecoder.join(path, key),
+                    "is for history items only (treatment already given), not for medications"
+                )
             }
         }
 
@@ -394,7 +481,11 @@ struct OrderDecoder {
         }
         if (f["cycles"] == nil) != (f["cycle_length_days"] == nil) {
             let missing = f["cycles"] == nil ? "cycles" : "cycle_length_days"
-            fail(node, OrderDecoder.join(path, missing), "is required together with \(missing == "cycles" ? "cycle_length_days" : "cycles")")
+            fail(
+                node,
+                OrderDecoder.join(path, missing),
+                "is required together with \(missing == "cycles" ? "cycle_length_days" : "cycles")"
+            )
         }
         if let start, let end, end < start {
             fail(f["end"], OrderDecoder.join(path, "end"), "\(end) is before the start \(start)")
@@ -403,9 +494,22 @@ struct OrderDecoder {
         let agent = resolve(drug: drug, code: code, fields: f, key: "drug", path: path)
         guard list.count == errorsBefore, let start, let agent else { return nil }
         let item = MedicationItem(
-            path: path, inHistory: inHistory, drug: drug, code: code, start: start, end: end, cycles: cycles,
-            cycleLengthDays: cycleLength, phase: phase, stopReason: stopReason, dosesPerCycle: dosesPerCycle ?? 1,
-            dose: dose, loadingDose: loadingDose, cumulativeDose: cumulativeDose, setting: setting)
+            path: path,
+            inHistory: inHistory,
+            drug: drug,
+            code: code,
+            start: start,
+            end: end,
+            cycles: cycles,
+            cycleLengthDays: cycleLength,
+            phase: phase,
+            stopReason: stopReason,
+            dosesPerCycle: dosesPerCycle ?? 1,
+            dose: dose,
+            loadingDose: loadingDose,
+            cumulativeDose: cumulativeDose,
+            setting: setting
+        )
         return (item, agent)
     }
 
@@ -416,8 +520,14 @@ struct OrderDecoder {
         guard let d = fields(node, path, allowed: OrderDecoder.doseFields, what: "dose") else { return nil }
         var value: Double?
         if let number = number(d, "value", path, parent: node) {
-            if number.value > 0 { value = number.value } else {
-                fail(d["value"], OrderDecoder.join(path, "value"), "a dose must be above 0, found \(OrderDecoder.quoted(number.literal))")
+            if number.value > 0 {
+                value = number.value
+            } else {
+                fail(
+                    d["value"],
+                    OrderDecoder.join(path, "value"),
+                    "a dose must be above 0, found \(OrderDecoder.quoted(number.literal))"
+                )
             }
         }
         var unit: DoseUnit?
@@ -426,11 +536,17 @@ struct OrderDecoder {
             if let known = DoseUnit(rawValue: trimmed), units.contains(known) {
                 unit = known
             } else {
-                fail(d["unit"], OrderDecoder.join(path, "unit"), {
-                    let expected = units.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-                    let only = units.count == 1 ? "\(key) is given in \(expected)" : "expected one of \(expected), spelled exactly so"
-                    return "unknown unit '\(OrderDecoder.quoted(text))'; \(only)"
-                }())
+                fail(
+                    d["unit"],
+                    OrderDecoder.join(path, "unit"),
+                    {
+                        let expected = units.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                        let only =
+                            units.count == 1
+                            ? "\(key) is given in \(expected)" : "expected one of \(expected), spelled exactly so"
+                        return "unknown unit '\(OrderDecoder.quoted(text))'; \(only)"
+                    }()
+                )
             }
         }
         guard let value, let unit else { return nil }
@@ -447,7 +563,11 @@ struct OrderDecoder {
         case "rxnorm", "http://www.nlm.nih.gov/research/umls/rxnorm": known = .rxnorm
         case "atc", "http://www.whocc.no/atc": known = .atc
         default:
-            fail(f["system"], OrderDecoder.join(path, "system"), "unknown code system '\(OrderDecoder.quoted(system))'; expected rxnorm or atc (or their FHIR URIs)")
+            fail(
+                f["system"],
+                OrderDecoder.join(path, "system"),
+                "unknown code system '\(OrderDecoder.quoted(system))'; expected rxnorm or atc (or their FHIR URIs)"
+            )
             return nil
         }
         return DrugCode(system: known, code: code.trimmingSpaces)
@@ -455,22 +575,33 @@ struct OrderDecoder {
 
     /// The agent of a drug name and/or code (`key` names the drug field: `drug`).
     private mutating func resolve(
-        drug: String?, code: DrugCode?, fields f: Fields, key: String, path: String
+        drug: String?,
+        code: DrugCode?,
+        fields f: Fields,
+        key: String,
+        path: String
     ) -> Agent? {
         var byName: Agent?
         if let drug {
             byName = vocabulary.agent(named: drug)
             if byName == nil {
                 let vocabulary = self.vocabulary
-                fail(f[key], OrderDecoder.join(path, key), {
-                    if Vocabulary.containsControlCharacter(drug) {
-                        return "unknown drug: the name holds a control character. A drug the vocabulary does not know cannot be checked, so the order is not accepted."
-                    }
-                    let suggestions = vocabulary.suggestions(for: drug)
-                    let hint = suggestions.isEmpty
-                        ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?"
-                    return "unknown drug '\(OrderDecoder.quoted(drug.trimmingSpaces))'\(hint) A drug the vocabulary does not know cannot be checked, so the order is not accepted."
-                }())
+                fail(
+                    f[key],
+                    OrderDecoder.join(path, key),
+                    {
+                        if Vocabulary.containsControlCharacter(drug) {
+                            return
+                                "unknown drug: the name holds a control character. A drug the vocabulary does not know cannot be checked, so the order is not accepted."
+                        }
+                        let suggestions = vocabulary.suggestions(for: drug)
+                        let hint =
+                            suggestions.isEmpty
+                            ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?"
+                        return
+                            "unknown drug '\(OrderDecoder.quoted(drug.trimmingSpaces))'\(hint) A drug the vocabulary does not know cannot be checked, so the order is not accepted."
+                    }()
+                )
                 return nil
             }
         }
@@ -478,21 +609,31 @@ struct OrderDecoder {
         if let code {
             byCode = vocabulary.agent(for: code)
             if byCode == nil {
-                fail(f["code"], OrderDecoder.join(path, "code"), "unknown \(code.system == .atc ? "ATC" : "RxNorm") code '\(OrderDecoder.quoted(code.code))'")
+                fail(
+                    f["code"],
+                    OrderDecoder.join(path, "code"),
+                    "unknown \(code.system == .atc ? "ATC" : "RxNorm") code '\(OrderDecoder.quoted(code.code))'"
+                )
                 return nil
             }
         }
         if let byName, let byCode, byName.id != byCode.id,
             !(byName.drugClass == byCode.drugClass && Set(byName.ingredients) == Set(byCode.ingredients))
         {
-            fail(f["code"], OrderDecoder.join(path, "code"), "code \(code!.code) is \(byCode.name), but the drug is \(byName.name)")
+            fail(
+                f["code"],
+                OrderDecoder.join(path, "code"),
+                "code \(code!.code) is \(byCode.name), but the drug is \(byName.name)"
+            )
             return nil
         }
         return byName ?? byCode
     }
 
     private mutating func decodeObservation(_ node: JSONNode, path: String) -> Observation? {
-        guard let f = fields(node, path, allowed: OrderDecoder.observationFields, what: "observation") else { return nil }
+        guard let f = fields(node, path, allowed: OrderDecoder.observationFields, what: "observation") else {
+            return nil
+        }
         let errorsBefore = list.count
         let typeText = string(f, "type", path, parent: node, required: false)
         let loinc = string(f, "loinc", path, parent: node, required: false)?.trimmingSpaces
@@ -501,7 +642,11 @@ struct OrderDecoder {
             byType = vocabulary.observationType(id: typeText.trimmingSpaces.lowercased())
             if byType == nil {
                 let known = vocabulary.observationTypes.map(\.id).joined(separator: ", ")
-                fail(f["type"], OrderDecoder.join(path, "type"), "unknown observation type '\(OrderDecoder.quoted(typeText))'; known types are \(known)")
+                fail(
+                    f["type"],
+                    OrderDecoder.join(path, "type"),
+                    "unknown observation type '\(OrderDecoder.quoted(typeText))'; known types are \(known)"
+                )
             }
         }
         var byCode: ObservationType?
@@ -509,15 +654,26 @@ struct OrderDecoder {
             byCode = vocabulary.observationType(loinc: loinc)
             if byCode == nil {
                 let vocabulary = self.vocabulary
-                fail(f["loinc"], OrderDecoder.join(path, "loinc"), {
-                    let accepted = vocabulary.observationTypes.map { "\($0.id) \($0.loinc.joined(separator: ", "))" }
+                fail(
+                    f["loinc"],
+                    OrderDecoder.join(path, "loinc"),
+                    {
+                        let accepted = vocabulary.observationTypes.map {
+                            "\($0.id) \($0.loinc.joined(separator: ", "))"
+                        }
                         .joined(separator: "; ")
-                    return "LOINC \(OrderDecoder.quoted(loinc)) is not a code of a known observation type (it is not an LVEF code); accepted: \(accepted)"
-                }())
+                        return
+                            "LOINC \(OrderDecoder.quoted(loinc)) is not a code of a known observation type (it is not an LVEF code); accepted: \(accepted)"
+                    }()
+                )
             }
         }
         if let byType, let byCode, byType.id != byCode.id {
-            fail(f["loinc"], OrderDecoder.join(path, "loinc"), "LOINC \(loinc!) is a \(byCode.title) code, but type is \(byType.id)")
+            fail(
+                f["loinc"],
+                OrderDecoder.join(path, "loinc"),
+                "LOINC \(loinc!) is a \(byCode.title) code, but type is \(byType.id)"
+            )
         }
         if f["type"] == nil && f["loinc"] == nil {
             let known = vocabulary.observationTypes.map(\.id).joined(separator: ", ")
@@ -529,10 +685,14 @@ struct OrderDecoder {
         if let unit, let type {
             unitFactor = type.factor(for: unit.trimmingSpaces)
             if unitFactor == nil {
-                fail(f["unit"], OrderDecoder.join(path, "unit"), {
-                    let units = type.units.map { "\"\($0)\"" }.joined(separator: " or ")
-                    return "unknown unit '\(OrderDecoder.quoted(unit))' for \(type.title); give it in \(units)"
-                }())
+                fail(
+                    f["unit"],
+                    OrderDecoder.join(path, "unit"),
+                    {
+                        let units = type.units.map { "\"\($0)\"" }.joined(separator: " or ")
+                        return "unknown unit '\(OrderDecoder.quoted(unit))' for \(type.title); give it in \(units)"
+                    }()
+                )
             }
         }
         var value: Double?
@@ -541,13 +701,25 @@ struct OrderDecoder {
             let given = unit.map { "\(number.literal) \($0.trimmingSpaces)" } ?? number.literal
             let converted = unitFactor == 1 ? "" : " (\(OrderDecoder.short(canonical)) \(type.unit))"
             if let fraction = type.fractionAtMost, canonical <= fraction, canonical > 0 {
-                fail(f["value"], OrderDecoder.join(path, "value"), "\(type.title) \(number.literal) looks like a fraction: give it in \(type.unit) (\(OrderDecoder.short(canonical * 100)), not \(number.literal))")
+                fail(
+                    f["value"],
+                    OrderDecoder.join(path, "value"),
+                    "\(type.title) \(number.literal) looks like a fraction: give it in \(type.unit) (\(OrderDecoder.short(canonical * 100)), not \(number.literal))"
+                )
             } else if !type.isPlausible(canonical) {
-                fail(f["value"], OrderDecoder.join(path, "value"), {
-                    let low = type.minimumExclusive ? "above \(OrderDecoder.short(type.minimum))" : "from \(OrderDecoder.short(type.minimum))"
-                    let high = type.minimumExclusive ? "at most \(OrderDecoder.short(type.maximum))" : "to \(OrderDecoder.short(type.maximum))"
-                    return "\(type.title) must be \(low) \(high) \(type.unit), found \(given)\(converted)"
-                }())
+                fail(
+                    f["value"],
+                    OrderDecoder.join(path, "value"),
+                    {
+                        let low =
+                            type.minimumExclusive
+                            ? "above \(OrderDecoder.short(type.minimum))" : "from \(OrderDecoder.short(type.minimum))"
+                        let high =
+                            type.minimumExclusive
+                            ? "at most \(OrderDecoder.short(type.maximum))" : "to \(OrderDecoder.short(type.maximum))"
+                        return "\(type.title) must be \(low) \(high) \(type.unit), found \(given)\(converted)"
+                    }()
+                )
             } else {
                 value = canonical
             }
@@ -556,8 +728,15 @@ struct OrderDecoder {
         guard list.count == errorsBefore, let type, let value, let date, case .number(let literal)? = f["value"]?.kind
         else { return nil }
         return Observation(
-            path: path, type: type.id, loinc: loinc, value: value, unit: type.unit, givenValue: literal,
-            givenUnit: unit?.trimmingSpaces, date: date)
+            path: path,
+            type: type.id,
+            loinc: loinc,
+            value: value,
+            unit: type.unit,
+            givenValue: literal,
+            givenUnit: unit?.trimmingSpaces,
+            date: date
+        )
     }
 
     /// A number for messages: whole numbers without a fraction, others to at most two decimals.
@@ -568,7 +747,9 @@ struct OrderDecoder {
     }
 
     private mutating func decodeAdverseEvent(_ node: JSONNode, path: String) -> AdverseEvent? {
-        guard let f = fields(node, path, allowed: OrderDecoder.adverseEventFields, what: "adverse event") else { return nil }
+        guard let f = fields(node, path, allowed: OrderDecoder.adverseEventFields, what: "adverse event") else {
+            return nil
+        }
         let errorsBefore = list.count
         let event: AdverseEventKind? = enumValue(f, "event", path, parent: node, required: true)
         let grade = integer(f, "grade", path, parent: node, range: 1...5, required: true)
@@ -589,10 +770,14 @@ struct OrderDecoder {
             let list = !listedRuleIDs
             listedRuleIDs = true
             let ruleIDs = self.ruleIDs
-            fail(f["rule"], OrderDecoder.join(path, "rule"), {
-                let known = list ? "; rule ids are \(ruleIDs.sorted().joined(separator: ", "))" : ""
-                return "unknown rule id '\(OrderDecoder.quoted(rule))'\(known)"
-            }())
+            fail(
+                f["rule"],
+                OrderDecoder.join(path, "rule"),
+                {
+                    let known = list ? "; rule ids are \(ruleIDs.sorted().joined(separator: ", "))" : ""
+                    return "unknown rule id '\(OrderDecoder.quoted(rule))'\(known)"
+                }()
+            )
             return nil
         }
         guard let rule, let reason else { return nil }

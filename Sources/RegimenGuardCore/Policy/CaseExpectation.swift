@@ -21,7 +21,12 @@ public struct CaseExpectation: Sendable, Equatable {
         } catch {
             throw PolicyError(issues: [PolicyIssue(file: file, path: "", message: "is not valid YAML: \(error)")])
         }
-        let fields = reader.mapping(root, "", allowed: ["decision", "rules", "errors"], required: ["decision", "rules"])
+        let fields = reader.mapping(
+            root,
+            "",
+            allowed: ["decision", "rules", "errors"],
+            required: ["decision", "rules"]
+        )
         let decision: Decision? = fields.flatMap { reader.enumValue($0, "decision", "") }
         let rules = fields.flatMap { reader.strings($0, "rules", "") } ?? []
         let errors = fields.flatMap { reader.strings($0, "errors", "") }
@@ -33,7 +38,9 @@ public struct CaseExpectation: Sendable, Equatable {
     /// Empty when `verdict` meets the expectation; otherwise one sentence per difference.
     public func differences(from verdict: Verdict) -> [String] {
         var out: [String] = []
-        if verdict.decision != decision { out.append("decision is \(verdict.decision.rawValue), expected \(decision.rawValue)") }
+        if verdict.decision != decision {
+            out.append("decision is \(verdict.decision.rawValue), expected \(decision.rawValue)")
+        }
         let found = Set(verdict.findings.map(\.rule))
         let missing = rules.subtracting(found), extra = found.subtracting(rules)
         if !missing.isEmpty { out.append("no finding for \(missing.sorted().joined(separator: ", "))") }
@@ -44,7 +51,9 @@ public struct CaseExpectation: Sendable, Equatable {
         if let errorPaths {
             let paths = Set(verdict.errors.map(\.path))
             if paths != errorPaths {
-                out.append("error paths are [\(paths.sorted().joined(separator: ", "))], expected [\(errorPaths.sorted().joined(separator: ", "))]; errors: \(verdict.errors.map(\.description).joined(separator: "; "))")
+                out.append(
+                    "error paths are [\(paths.sorted().joined(separator: ", "))], expected [\(errorPaths.sorted().joined(separator: ", "))]; errors: \(verdict.errors.map(\.description).joined(separator: "; "))"
+                )
             }
         } else if !verdict.errors.isEmpty && decision != .invalid {
             out.append("errors: \(verdict.errors.map(\.description).joined(separator: "; "))")

@@ -12,7 +12,8 @@ public struct FHIRTerminology: Sendable, Equatable {
     public var primaryConditions: Set<String>
 
     public init(
-        stopReasons: [String: StopReason] = [:], metastaticConditions: Set<String> = [],
+        stopReasons: [String: StopReason] = [:],
+        metastaticConditions: Set<String> = [],
         primaryConditions: Set<String> = []
     ) {
         self.stopReasons = stopReasons
@@ -46,7 +47,11 @@ extension FHIRTerminology {
         for (code, value) in reader.entries(f["stop_reasons"], "fhir.stop_reasons") {
             let path = "fhir.stop_reasons.\(code)"
             guard FHIRTerminology.mCODETerminationReasons[code] != nil else {
-                reader.fail(value, path, "SNOMED CT \(code) is not in mCODE's TreatmentTerminationReasonVS; its codes are \(FHIRTerminology.mCODETerminationReasons.keys.sorted().joined(separator: ", "))")
+                reader.fail(
+                    value,
+                    path,
+                    "SNOMED CT \(code) is not in mCODE's TreatmentTerminationReasonVS; its codes are \(FHIRTerminology.mCODETerminationReasons.keys.sorted().joined(separator: ", "))"
+                )
                 continue
             }
             guard let reason: StopReason = reader.enumValue(["v": value], "v", path) else { continue }
@@ -60,7 +65,9 @@ extension FHIRTerminology {
             return Set(list)
         }
         return FHIRTerminology(
-            stopReasons: reasons, metastaticConditions: codes("metastatic_conditions"),
-            primaryConditions: codes("primary_conditions"))
+            stopReasons: reasons,
+            metastaticConditions: codes("metastatic_conditions"),
+            primaryConditions: codes("primary_conditions")
+        )
     }
 }

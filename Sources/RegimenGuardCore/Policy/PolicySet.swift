@@ -116,10 +116,18 @@ struct PolicyLoader {
         guard let root else { return }  // an empty file adds nothing
         guard let top = reader.mapping(root, "", allowed: PolicyLoader.sections) else { return }
 
-        if let node = top["policy"], let f = reader.mapping(node, "policy", allowed: ["name", "version", "description"], required: ["name", "version"]) {
+        if let node = top["policy"],
+            let f = reader.mapping(
+                node,
+                "policy",
+                allowed: ["name", "version", "description"],
+                required: ["name", "version"]
+            )
+        {
             if let other = metadata {
                 reader.fail(node, "policy", "the policy section is already given in \(other.file); give it once")
-            } else if let name = reader.string(f, "name", "policy"), let version = reader.string(f, "version", "policy") {
+            } else if let name = reader.string(f, "name", "policy"), let version = reader.string(f, "version", "policy")
+            {
                 metadata = (name, version, file.name)
             }
         }
@@ -143,21 +151,35 @@ struct PolicyLoader {
         }
         for (id, node) in reader.entries(top["agents"], "agents") {
             let path = "agents.\(id)"
-            guard let f = reader.mapping(node, path, allowed: ["name", "class", "ingredients", "names", "atc", "rxnorm", "note"], required: ["class"]) else { continue }
+            guard
+                let f = reader.mapping(
+                    node,
+                    path,
+                    allowed: ["name", "class", "ingredients", "names", "atc", "rxnorm", "note"],
+                    required: ["class"]
+                )
+            else { continue }
             if let other = agentOrigin[id] {
                 reader.fail(node, path, "agent \(id) is already defined in \(other)")
                 continue
             }
             guard let drugClass = reader.string(f, "class", path) else { continue }
             let agent = Agent(
-                id: id, name: reader.string(f, "name", path) ?? id, drugClass: drugClass,
-                ingredients: reader.strings(f, "ingredients", path) ?? [id], names: reader.strings(f, "names", path) ?? [],
-                atc: reader.strings(f, "atc", path) ?? [], rxnorm: reader.strings(f, "rxnorm", path) ?? [])
+                id: id,
+                name: reader.string(f, "name", path) ?? id,
+                drugClass: drugClass,
+                ingredients: reader.strings(f, "ingredients", path) ?? [id],
+                names: reader.strings(f, "names", path) ?? [],
+                atc: reader.strings(f, "atc", path) ?? [],
+                rxnorm: reader.strings(f, "rxnorm", path) ?? []
+            )
             agents.append(agent)
             agentOrigin[id] = file.name
         }
         if let node = top["observations"] {
-            if observationsSeen { reader.fail(node, "observations", "observations are already defined in another file") }
+            if observationsSeen {
+                reader.fail(node, "observations", "observations are already defined in another file")
+            }
             observationsSeen = true
             observationTypes = Vocabulary.readObservationTypes(node, &reader)
         }
@@ -178,10 +200,18 @@ struct PolicyLoader {
         if metadata == nil { check.fail(nil, "policy", "no file gives the policy section (name and version)") }
         if agents.isEmpty { check.fail(nil, "agents", "the policy set defines no drugs") }
         if classes.count > Vocabulary.maximumClasses {
-            check.fail(nil, "classes", "the policy set defines \(classes.count) classes; at most \(Vocabulary.maximumClasses) are supported")
+            check.fail(
+                nil,
+                "classes",
+                "the policy set defines \(classes.count) classes; at most \(Vocabulary.maximumClasses) are supported"
+            )
         }
         for agent in agents where classes[agent.drugClass] == nil {
-            check.fail(nil, "agents.\(agent.id).class", "unknown class '\(agent.drugClass)' (file \(agentOrigin[agent.id] ?? "?"))")
+            check.fail(
+                nil,
+                "agents.\(agent.id).class",
+                "unknown class '\(agent.drugClass)' (file \(agentOrigin[agent.id] ?? "?"))"
+            )
         }
         for conflict in Vocabulary.conflicts(in: agents) { check.fail(nil, "agents", conflict) }
         issues += check.issues
@@ -198,7 +228,9 @@ struct PolicyLoader {
             for member in group.members {
                 if member.hasPrefix("ingredient:") {
                     let id = String(member.dropFirst("ingredient:".count))
-                    if ingredientIDs.contains(id) { ingredients.insert(id) } else {
+                    if ingredientIDs.contains(id) {
+                        ingredients.insert(id)
+                    } else {
                         reader.fail(group.node, "groups.\(group.id)", "unknown ingredient '\(id)'")
                     }
                 } else if classes[member] != nil {
@@ -213,11 +245,19 @@ struct PolicyLoader {
         }
 
         let vocabulary = Vocabulary(
-            classes: classes, groups: groups, agents: agents, observationTypes: observationTypes,
-            fhir: fhir?.terminology ?? FHIRTerminology())
+            classes: classes,
+            groups: groups,
+            agents: agents,
+            observationTypes: observationTypes,
+            fhir: fhir?.terminology ?? FHIRTerminology()
+        )
         var resolver = RuleReader(
-            classes: Set(classes.keys), groups: groups, groupIngredients: groupIngredients, ingredients: ingredientIDs,
-            vocabulary: vocabulary)
+            classes: Set(classes.keys),
+            groups: groups,
+            groupIngredients: groupIngredients,
+            ingredients: ingredientIDs,
+            vocabulary: vocabulary
+        )
         var definitions: [RuleDefinition] = []
         var seenIDs: [String: String] = [:], seenMessageIDs: [String: String] = [:]
         for raw in rawRules {
@@ -234,8 +274,16 @@ struct PolicyLoader {
             seenIDs[raw.id] = raw.file
             issues += reader.issues
         }
-        if rawRules.isEmpty { issues.append(PolicyIssue(file: "policy set", path: "rules", message: "the policy set defines no rules")) }
+        if rawRules.isEmpty {
+            issues.append(PolicyIssue(file: "policy set", path: "rules", message: "the policy set defines no rules"))
+        }
         guard issues.isEmpty, let metadata else { throw PolicyError(issues: issues) }
-        return PolicySet(name: metadata.name, version: metadata.version, digest: digest, vocabulary: vocabulary, definitions: definitions)
+        return PolicySet(
+            name: metadata.name,
+            version: metadata.version,
+            digest: digest,
+            vocabulary: vocabulary,
+            definitions: definitions
+        )
     }
 }

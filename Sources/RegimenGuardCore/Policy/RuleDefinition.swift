@@ -8,7 +8,8 @@ public struct Selector: Sendable, Equatable, CustomStringConvertible {
     var classMask: UInt64 = 0
 
     func matches(_ agent: Agent) -> Bool {
-        agent.classBit & classMask != 0 || (!ingredients.isEmpty && agent.ingredients.contains(where: ingredients.contains))
+        agent.classBit & classMask != 0
+            || (!ingredients.isEmpty && agent.ingredients.contains(where: ingredients.contains))
     }
 
     public var description: String { text }

@@ -24,7 +24,9 @@ protocol RuleKind: Sendable {
 }
 
 extension RuleKind {
-    func cost(_ context: RuleContext) -> Int { max(1, context.medications.count * (context.medications.count + context.history.count)) }
+    func cost(_ context: RuleContext) -> Int {
+        max(1, context.medications.count * (context.medications.count + context.history.count))
+    }
 }
 
 /// Every rule kind this build knows, by policy name.
@@ -86,7 +88,9 @@ struct RuleParameters {
 
     mutating func strings(_ key: String) -> [String]? { reader.strings(fields, key, path) }
 
-    mutating func integer(_ key: String, range: ClosedRange<Int>) -> Int? { reader.integer(fields, key, path, range: range) }
+    mutating func integer(_ key: String, range: ClosedRange<Int>) -> Int? {
+        reader.integer(fields, key, path, range: range)
+    }
 
     mutating func number(_ key: String, range: ClosedRange<Double>) -> Double? {
         reader.number(fields, key, path, range: range)
@@ -100,8 +104,14 @@ struct RuleParameters {
     mutating func stopReasons(_ key: String) -> Set<StopReason> {
         var reasons: Set<StopReason> = []
         for (index, text) in (strings(key) ?? []).enumerated() {
-            if let reason = StopReason(rawValue: text) { reasons.insert(reason) } else {
-                reader.fail(fields[key], "\(path).\(key)[\(index)]", "unknown stop reason '\(text)'; expected one of \(StopReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let reason = StopReason(rawValue: text) {
+                reasons.insert(reason)
+            } else {
+                reader.fail(
+                    fields[key],
+                    "\(path).\(key)[\(index)]",
+                    "unknown stop reason '\(text)'; expected one of \(StopReason.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         return reasons
@@ -115,7 +125,9 @@ struct RuleParameters {
         }
         var result: [Selector] = []
         for (index, text) in texts.enumerated() {
-            if let selector = resolver.selector(text) { result.append(selector) } else {
+            if let selector = resolver.selector(text) {
+                result.append(selector)
+            } else {
                 reader.fail(fields[key], "\(path).\(key)[\(index)]", "unknown class, group or ingredient '\(text)'")
             }
         }
@@ -138,12 +150,19 @@ struct RuleParameters {
             var severity: Severity?
             if let scalar = element.string, element.mapping == nil {
                 text = scalar
-            } else if let f = reader.mapping(element, elementPath, allowed: ["select", "severity"], required: ["select"]) {
+            } else if let f = reader.mapping(
+                element,
+                elementPath,
+                allowed: ["select", "severity"],
+                required: ["select"]
+            ) {
                 text = reader.string(f, "select", elementPath)
                 severity = reader.enumValue(f, "severity", elementPath)
             }
             guard let text else { continue }
-            if let selector = resolver.selector(text) { result.append(GradedSelector(selector: selector, severity: severity)) } else {
+            if let selector = resolver.selector(text) {
+                result.append(GradedSelector(selector: selector, severity: severity))
+            } else {
                 reader.fail(element, elementPath, "unknown class, group or ingredient '\(text)'")
             }
         }
@@ -185,14 +204,21 @@ struct RuleParameters {
 
     /// A mapping of fields, read by `body` with its own fields (paths `rules.<id>.<key>.<field>`).
     mutating func nested<T>(
-        _ key: String, allowed: Set<String>, required: Set<String> = [], _ body: (inout RuleParameters) -> T?
+        _ key: String,
+        allowed: Set<String>,
+        required: Set<String> = [],
+        _ body: (inout RuleParameters) -> T?
     ) -> T? {
         guard let node = fields[key] else { return nil }
         return read(node, "\(path).\(key)", allowed: allowed, required: required, body)
     }
 
     private mutating func read<T>(
-        _ node: Node, _ at: String, allowed: Set<String>, required: Set<String>, _ body: (inout RuleParameters) -> T?
+        _ node: Node,
+        _ at: String,
+        allowed: Set<String>,
+        required: Set<String>,
+        _ body: (inout RuleParameters) -> T?
     ) -> T? {
         let before = reader.issues.count
         guard let f = reader.mapping(node, at, allowed: allowed, required: required) else { return nil }
@@ -204,7 +230,10 @@ struct RuleParameters {
 
     /// A list of mappings, each read by `body` with its own fields (paths `rules.<id>.<key>[<n>].<field>`).
     mutating func list<T>(
-        _ key: String, allowed: Set<String>, required: Set<String> = [], _ body: (inout RuleParameters) -> T?
+        _ key: String,
+        allowed: Set<String>,
+        required: Set<String> = [],
+        _ body: (inout RuleParameters) -> T?
     ) -> [T]? {
         guard let node = fields[key] else { return nil }
         guard case .sequence(let sequence) = node, !sequence.isEmpty else {
@@ -227,10 +256,16 @@ struct RuleParameters {
     mutating func messages(_ templates: [String: [String]]) -> [String: MessageTemplate]? {
         let at = "\(path).messages"
         guard let node = fields["messages"] else {
-            reader.fail(nil, at, "is required: the texts of this rule's findings (\(templates.keys.sorted().joined(separator: ", ")))")
+            reader.fail(
+                nil,
+                at,
+                "is required: the texts of this rule's findings (\(templates.keys.sorted().joined(separator: ", ")))"
+            )
             return nil
         }
-        guard let f = reader.mapping(node, at, allowed: Set(templates.keys), required: Set(templates.keys)) else { return nil }
+        guard let f = reader.mapping(node, at, allowed: Set(templates.keys), required: Set(templates.keys)) else {
+            return nil
+        }
         var result: [String: MessageTemplate] = [:]
         for (name, slots) in templates {
             guard let text = reader.string(f, name, at) else { continue }

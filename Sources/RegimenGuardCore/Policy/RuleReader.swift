@@ -22,17 +22,32 @@ struct RuleReader {
             return nil
         }
         guard let kind = RuleKinds.named(kindText) else {
-            reader.fail(kindNode, "\(path).kind", "unknown rule kind '\(kindText)'; the kinds are \(RuleKinds.names.joined(separator: ", "))")
+            reader.fail(
+                kindNode,
+                "\(path).kind",
+                "unknown rule kind '\(kindText)'; the kinds are \(RuleKinds.names.joined(separator: ", "))"
+            )
             return nil
         }
         let allowed = RuleReader.common.union(kind.parameterKeys)
-        guard let f = reader.mapping(node, path, allowed: allowed, required: ["severity", "title", "detail", "recommendation", "message_id"]) else { return nil }
+        guard
+            let f = reader.mapping(
+                node,
+                path,
+                allowed: allowed,
+                required: ["severity", "title", "detail", "recommendation", "message_id"]
+            )
+        else { return nil }
         let before = reader.issues.count
         let severity: Severity? = reader.enumValue(f, "severity", path)
         let enabled = reader.bool(f, "enabled", path) ?? true
         let messageID = reader.string(f, "message_id", path)
         if let messageID, !RuleReader.isMessageID(messageID) {
-            reader.fail(f["message_id"], "\(path).message_id", "must be 32 lower-case hex digits (journalctl --new-id128)")
+            reader.fail(
+                f["message_id"],
+                "\(path).message_id",
+                "must be 32 lower-case hex digits (journalctl --new-id128)"
+            )
         }
         let when = readCondition(f["when"], "\(path).when", &reader)
         var parameters = RuleParameters(fields: f, path: path, resolver: self, reader: reader)
@@ -40,11 +55,18 @@ struct RuleReader {
         reader = parameters.reader
         guard reader.issues.count == before, let severity, let messageID, let parameterized else { return nil }
         return RuleDefinition(
-            id: id, kindName: kindText, severity: severity, enabled: enabled,
-            title: reader.string(f, "title", path) ?? id, detail: reader.string(f, "detail", path) ?? "",
+            id: id,
+            kindName: kindText,
+            severity: severity,
+            enabled: enabled,
+            title: reader.string(f, "title", path) ?? id,
+            detail: reader.string(f, "detail", path) ?? "",
             recommendation: reader.string(f, "recommendation", path) ?? "",
-            references: reader.strings(f, "references", path) ?? [], messageID: messageID, when: when,
-            kind: parameterized)
+            references: reader.strings(f, "references", path) ?? [],
+            messageID: messageID,
+            when: when,
+            kind: parameterized
+        )
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -73,22 +95,37 @@ struct RuleReader {
     }
 
     func readCondition(_ node: Node?, _ path: String, _ reader: inout YAMLReader) -> PatientCondition {
-        guard let f = reader.mapping(node, path, allowed: ["her2_status", "hr_status", "disease_setting", "menopausal_status"]) else {
+        guard
+            let f = reader.mapping(
+                node,
+                path,
+                allowed: ["her2_status", "hr_status", "disease_setting", "menopausal_status"]
+            )
+        else {
             return PatientCondition()
         }
-        func values<E: RawRepresentable & CaseIterable & Hashable>(_ key: String, _ type: E.Type) -> Set<E>? where E.RawValue == String {
+        func values<E: RawRepresentable & CaseIterable & Hashable>(_ key: String, _ type: E.Type) -> Set<E>?
+        where E.RawValue == String {
             guard let texts = reader.strings(f, key, path) else { return nil }
             var set: Set<E> = []
             for text in texts {
-                if let value = E(rawValue: text) { set.insert(value) } else {
-                    reader.fail(f[key], "\(path).\(key)", "unknown value '\(text)'; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+                if let value = E(rawValue: text) {
+                    set.insert(value)
+                } else {
+                    reader.fail(
+                        f[key],
+                        "\(path).\(key)",
+                        "unknown value '\(text)'; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
             return set
         }
         return PatientCondition(
-            her2Status: values("her2_status", HER2Status.self), hrStatus: values("hr_status", HRStatus.self),
+            her2Status: values("her2_status", HER2Status.self),
+            hrStatus: values("hr_status", HRStatus.self),
             diseaseSetting: values("disease_setting", DiseaseSetting.self),
-            menopausalStatus: values("menopausal_status", MenopausalStatus.self))
+            menopausalStatus: values("menopausal_status", MenopausalStatus.self)
+        )
     }
 }

@@ -49,8 +49,15 @@ public struct ObservationType: Sendable, Equatable {
     public var fractionAtMost: Double?
 
     public init(
-        id: String, title: String, loinc: [String], unit: String, conversions: [(unit: String, factor: Double)] = [],
-        minimum: Double, minimumExclusive: Bool = false, maximum: Double, fractionAtMost: Double? = nil
+        id: String,
+        title: String,
+        loinc: [String],
+        unit: String,
+        conversions: [(unit: String, factor: Double)] = [],
+        minimum: Double,
+        minimumExclusive: Bool = false,
+        maximum: Double,
+        fractionAtMost: Double? = nil
     ) {
         self.id = id
         self.title = title
@@ -119,7 +126,10 @@ public struct Vocabulary: Sendable {
     let classBits: [String: UInt64]
 
     init(
-        classes: [String: DrugClass], groups: [String: Set<String>], agents: [Agent], observationTypes: [ObservationType],
+        classes: [String: DrugClass],
+        groups: [String: Set<String>],
+        agents: [Agent],
+        observationTypes: [ObservationType],
         fhir: FHIRTerminology = FHIRTerminology()
     ) {
         self.classes = classes
@@ -127,7 +137,9 @@ public struct Vocabulary: Sendable {
         self.groups = groups
         self.observationTypes = observationTypes
         var bits: [String: UInt64] = [:]
-        for (index, id) in classes.keys.sorted().prefix(Vocabulary.maximumClasses).enumerated() { bits[id] = 1 << UInt64(index) }
+        for (index, id) in classes.keys.sorted().prefix(Vocabulary.maximumClasses).enumerated() {
+            bits[id] = 1 << UInt64(index)
+        }
         classBits = bits
         self.agents = agents.map { agent in
             var agent = agent
@@ -268,13 +280,19 @@ extension Vocabulary {
                 reader.fail(entry, path, "an observation type id is lower-case letters, digits and '_'")
                 continue
             }
-            guard let f = reader.mapping(
-                entry, path, allowed: ["title", "loinc", "unit", "convert", "range", "fraction_at_most"],
-                required: ["loinc", "unit", "range"])
+            guard
+                let f = reader.mapping(
+                    entry,
+                    path,
+                    allowed: ["title", "loinc", "unit", "convert", "range", "fraction_at_most"],
+                    required: ["loinc", "unit", "range"]
+                )
             else { continue }
             let before = reader.issues.count
             let loinc = reader.strings(f, "loinc", path) ?? []
-            if f["loinc"] != nil, loinc.isEmpty { reader.fail(f["loinc"], "\(path).loinc", "must list at least one code") }
+            if f["loinc"] != nil, loinc.isEmpty {
+                reader.fail(f["loinc"], "\(path).loinc", "must list at least one code")
+            }
             for code in loinc {
                 if let other = codeOwner[code] {
                     reader.fail(f["loinc"], "\(path).loinc", "LOINC \(code) is already a code of \(other)")
@@ -286,7 +304,11 @@ extension Vocabulary {
             if let convert = f["convert"] {
                 for (other, factorNode) in reader.entries(convert, "\(path).convert") {
                     guard let factor = number(factorNode), factor > 0, factor.isFinite else {
-                        reader.fail(factorNode, "\(path).convert.\(other)", "must be a number above 0 (the factor to \(unit ?? "the unit"))")
+                        reader.fail(
+                            factorNode,
+                            "\(path).convert.\(other)",
+                            "must be a number above 0 (the factor to \(unit ?? "the unit"))"
+                        )
                         continue
                     }
                     if other == unit || conversions.contains(where: { $0.unit == other }) {
@@ -298,7 +320,12 @@ extension Vocabulary {
             }
             var minimum: Double?, maximum: Double?, exclusive = false
             if let range = f["range"],
-                let r = reader.mapping(range, "\(path).range", allowed: ["above", "at_least", "at_most"], required: ["at_most"])
+                let r = reader.mapping(
+                    range,
+                    "\(path).range",
+                    allowed: ["above", "at_least", "at_most"],
+                    required: ["at_most"]
+                )
             {
                 func bound(_ key: String) -> Double? {
                     guard let node = r[key] else { return nil }
@@ -328,9 +355,19 @@ extension Vocabulary {
             }
             let title = reader.string(f, "title", path) ?? id
             guard reader.issues.count == before, let unit, let minimum, let maximum else { continue }
-            types.append(ObservationType(
-                id: id, title: title, loinc: loinc, unit: unit, conversions: conversions, minimum: minimum,
-                minimumExclusive: exclusive, maximum: maximum, fractionAtMost: fraction))
+            types.append(
+                ObservationType(
+                    id: id,
+                    title: title,
+                    loinc: loinc,
+                    unit: unit,
+                    conversions: conversions,
+                    minimum: minimum,
+                    minimumExclusive: exclusive,
+                    maximum: maximum,
+                    fractionAtMost: fraction
+                )
+            )
         }
         return types
     }

@@ -19,7 +19,10 @@ struct YAMLReader {
 
     /// The fields of a mapping, reporting keys outside `allowed` and missing `required` ones.
     mutating func mapping(
-        _ node: Node?, _ path: String, allowed: Set<String>, required: Set<String> = []
+        _ node: Node?,
+        _ path: String,
+        allowed: Set<String>,
+        required: Set<String> = []
     ) -> [String: Node]? {
         guard let node else { return nil }
         guard let mapping = node.mapping else {
@@ -33,7 +36,11 @@ struct YAMLReader {
                 continue
             }
             guard allowed.contains(key) else {
-                fail(keyNode, YAMLReader.join(path, key), "unknown field; allowed here: \(allowed.sorted().joined(separator: ", "))")
+                fail(
+                    keyNode,
+                    YAMLReader.join(path, key),
+                    "unknown field; allowed here: \(allowed.sorted().joined(separator: ", "))"
+                )
                 continue
             }
             fields[key] = value
@@ -103,7 +110,10 @@ struct YAMLReader {
     }
 
     mutating func number(
-        _ fields: [String: Node], _ key: String, _ path: String, range: ClosedRange<Double>
+        _ fields: [String: Node],
+        _ key: String,
+        _ path: String,
+        range: ClosedRange<Double>
     ) -> Double? {
         guard let node = fields[key] else { return nil }
         guard let value = node.float, node.tag == Tag(.int) || node.tag == Tag(.float), value.isFinite else {
@@ -127,11 +137,17 @@ struct YAMLReader {
     }
 
     mutating func enumValue<E: RawRepresentable & CaseIterable>(
-        _ fields: [String: Node], _ key: String, _ path: String
+        _ fields: [String: Node],
+        _ key: String,
+        _ path: String
     ) -> E? where E.RawValue == String {
         guard let text = string(fields, key, path) else { return nil }
         guard let value = E(rawValue: text) else {
-            fail(fields[key], YAMLReader.join(path, key), "unknown value '\(text)'; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            fail(
+                fields[key],
+                YAMLReader.join(path, key),
+                "unknown value '\(text)'; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
             return nil
         }
         return value

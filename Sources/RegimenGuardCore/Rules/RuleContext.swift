@@ -9,8 +9,12 @@ struct ResolvedItem: Sendable {
     var evidence: Evidence {
         let window = item.window
         return Evidence(
-            path: item.path, drug: item.displayName, start: window.start.description,
-            end: window.end?.description, note: item.stopReason.map { "stop reason: \($0.rawValue)" })
+            path: item.path,
+            drug: item.displayName,
+            start: window.start.description,
+            end: window.end?.description,
+            note: item.stopReason.map { "stop reason: \($0.rawValue)" }
+        )
     }
 }
 

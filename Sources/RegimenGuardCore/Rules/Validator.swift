@@ -26,22 +26,46 @@ public struct Validator: Sendable {
         switch judge(bytes: bytes, fileName: fileName) {
         case .failure(let failure):
             return Verdict(
-                orderID: failure.orderID, source: fileName, sourceFormat: failure.format, sourceSHA256: sha,
-                decision: .invalid, findings: [], errors: failure.errors, ignored: failure.ignored,
-                policy: policy.stamp, validatedAt: date)
+                orderID: failure.orderID,
+                source: fileName,
+                sourceFormat: failure.format,
+                sourceSHA256: sha,
+                decision: .invalid,
+                findings: [],
+                errors: failure.errors,
+                ignored: failure.ignored,
+                policy: policy.stamp,
+                validatedAt: date
+            )
         case .success(let judged):
             return Verdict(
-                orderID: judged.order.orderID, source: fileName, sourceFormat: judged.format, sourceSHA256: sha,
-                decision: Validator.decision(for: judged.findings), findings: judged.findings, errors: [],
-                ignored: judged.ignored, policy: policy.stamp, validatedAt: date)
+                orderID: judged.order.orderID,
+                source: fileName,
+                sourceFormat: judged.format,
+                sourceSHA256: sha,
+                decision: Validator.decision(for: judged.findings),
+                findings: judged.findings,
+                errors: [],
+                ignored: judged.ignored,
+                policy: policy.stamp,
+                validatedAt: date
+            )
         }
     }
 
     /// A verdict for an entry that could not be judged (unreadable, too large, not a regular file, ...).
     public func invalid(fileName: String, bytes: [UInt8]?, errors: [OrderError], at date: Date) -> Verdict {
         Verdict(
-            orderID: nil, source: fileName, sourceFormat: nil, sourceSHA256: bytes.map(SHA256Hex.digest) ?? "",
-            decision: .invalid, findings: [], errors: errors, policy: policy.stamp, validatedAt: date)
+            orderID: nil,
+            source: fileName,
+            sourceFormat: nil,
+            sourceSHA256: bytes.map(SHA256Hex.digest) ?? "",
+            decision: .invalid,
+            findings: [],
+            errors: errors,
+            policy: policy.stamp,
+            validatedAt: date
+        )
     }
 
     /// `reject` if any critical finding is not overridden, else `review` if any such warning, else `accept`.
@@ -82,15 +106,23 @@ public struct Validator: Sendable {
             let context = RuleContext(
                 order: result.order,
                 medications: result.medications.map { ResolvedItem(item: $0.item, agent: $0.agent) },
-                history: result.history.map { ResolvedItem(item: $0.item, agent: $0.agent) })
+                history: result.history.map { ResolvedItem(item: $0.item, agent: $0.agent) }
+            )
             var budget = result.budget
             guard var findings = self.findings(for: context, budget: &budget) else {
-                return .failure(Failure(
-                    orderID: result.order.orderID, format: read.format,
-                    errors: [OrderError(path: "", message: budget.exhaustedMessage)], ignored: read.document.ignored))
+                return .failure(
+                    Failure(
+                        orderID: result.order.orderID,
+                        format: read.format,
+                        errors: [OrderError(path: "", message: budget.exhaustedMessage)],
+                        ignored: read.document.ignored
+                    )
+                )
             }
             Validator.place(&findings, in: read.document)
-            return .success(Judged(order: result.order, format: read.format, findings: findings, ignored: read.document.ignored))
+            return .success(
+                Judged(order: result.order, format: read.format, findings: findings, ignored: read.document.ignored)
+            )
         }
     }
 
@@ -110,14 +142,31 @@ public struct Validator: Sendable {
         var body = bytes[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }  // a UTF-8 byte order mark
         guard let format = OrderFormats.format(for: fileName, content: body, in: formats) else {
-            return .failure(Failure(errors: [OrderError(path: "", message: "unsupported file type: an order file ends in \(OrderFormats.expectedNames)")]))
+            return .failure(
+                Failure(errors: [
+                    OrderError(
+                        path: "",
+                        message: "unsupported file type: an order file ends in \(OrderFormats.expectedNames)"
+                    )
+                ])
+            )
         }
         if bytes.isEmpty {
             return .failure(Failure(format: format.name, errors: [OrderError(path: "", message: "the file is empty")]))
         }
         // The standard library's validation is fast; the slow scan runs only to say where a bad byte is.
         if String(validating: body, as: UTF8.self) == nil, let bad = UTF8Check.validate(Array(body)) {
-            return .failure(Failure(format: format.name, errors: [OrderError(path: "line \(bad.line), column \(bad.column)", message: "the file is not valid UTF-8")]))
+            return .failure(
+                Failure(
+                    format: format.name,
+                    errors: [
+                        OrderError(
+                            path: "line \(bad.line), column \(bad.column)",
+                            message: "the file is not valid UTF-8"
+                        )
+                    ]
+                )
+            )
         }
         let document: any OrderDocument
         switch format.read(body, vocabulary: policy.vocabulary) {
@@ -134,10 +183,14 @@ public struct Validator: Sendable {
             func covered(_ path: String) -> Bool {
                 reported.contains { $0 == path || $0.hasPrefix(path + ".") || $0.hasPrefix(path + "[") }
             }
-            return .failure(Failure(
-                orderID: Validator.orderID(in: document.tree), format: format.name,
-                errors: formatErrors + decoder.errors.filter { !covered($0.path) },
-                ignored: document.ignored))
+            return .failure(
+                Failure(
+                    orderID: Validator.orderID(in: document.tree),
+                    format: format.name,
+                    errors: formatErrors + decoder.errors.filter { !covered($0.path) },
+                    ignored: document.ignored
+                )
+            )
         }
         return .success(Read(decoded: result, document: document, format: format.name))
     }
@@ -159,10 +212,20 @@ public struct Validator: Sendable {
             guard budget.charge(rule.kind.cost(context)) else { return nil }
             let override = context.order.overrides.first { $0.rule == rule.id }
             for raw in rule.evaluate(context) {
-                findings.append(Finding(
-                    rule: rule.id, severity: raw.severity, title: rule.title, summary: raw.summary, detail: rule.detail,
-                    recommendation: rule.recommendation, evidence: raw.evidence, references: rule.references,
-                    overridden: override != nil, override: override.map { OverrideNote(reason: $0.reason, by: $0.by) }))
+                findings.append(
+                    Finding(
+                        rule: rule.id,
+                        severity: raw.severity,
+                        title: rule.title,
+                        summary: raw.summary,
+                        detail: rule.detail,
+                        recommendation: rule.recommendation,
+                        evidence: raw.evidence,
+                        references: rule.references,
+                        overridden: override != nil,
+                        override: override.map { OverrideNote(reason: $0.reason, by: $0.by) }
+                    )
+                )
             }
         }
         return findings

@@ -41,11 +41,18 @@ enum CSVOrderReader {
                 ("dose", [("dose", "value"), ("dose_unit", "unit")]),
                 ("loading_dose", [("loading_dose", "value"), ("loading_dose_unit", "unit")]),
                 ("cumulative_dose", [("cumulative_dose", "value"), ("cumulative_dose_unit", "unit")]),
-            ]),
+            ]
+        ),
         RecordShape(
             kinds: ["observation"],
-            plain: [("observation", "type"), ("loinc", "loinc"), ("value", "value"), ("unit", "unit"), ("date", "date")]),
-        RecordShape(kinds: ["adverse_event"], plain: [("event", "event"), ("grade", "grade"), ("date", "date"), ("drug", "drug")]),
+            plain: [
+                ("observation", "type"), ("loinc", "loinc"), ("value", "value"), ("unit", "unit"), ("date", "date"),
+            ]
+        ),
+        RecordShape(
+            kinds: ["adverse_event"],
+            plain: [("event", "event"), ("grade", "grade"), ("date", "date"), ("drug", "drug")]
+        ),
         RecordShape(kinds: ["override"], plain: [("rule", "rule"), ("reason", "reason"), ("by", "by")]),
     ]
     static let recordKinds = ["medication", "history", "observation", "adverse_event", "override"]
@@ -80,9 +87,14 @@ enum CSVOrderReader {
         let records: [CSVReader.Record]
         do {
             records = try CSVReader.parse(
-                bytes, maximumFields: OrderLimits.maximumCSVColumns, maximumRecords: OrderLimits.maximumCSVRows + 1)
+                bytes,
+                maximumFields: OrderLimits.maximumCSVColumns,
+                maximumRecords: OrderLimits.maximumCSVRows + 1
+            )
         } catch {
-            return .failure(OrderErrors([OrderError(path: "line \(error.line), column \(error.column)", message: error.message)]))
+            return .failure(
+                OrderErrors([OrderError(path: "line \(error.line), column \(error.column)", message: error.message)])
+            )
         }
         guard let header = records.first else {
             return .failure(OrderErrors([OrderError(path: "line 1", message: "the CSV file has no header row")]))
@@ -95,7 +107,9 @@ enum CSVOrderReader {
         case .failure(let failure): errors.append(contentsOf: failure.errors)
         }
         if rows.isEmpty {
-            errors.append(OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records"))
+            errors.append(
+                OrderError(path: "line \(header.line + 1)", message: "the CSV order has a header but no records")
+            )
         }
         guard let layout = found, errors.isEmpty else { return .failure(OrderErrors(errors.result)) }
 
@@ -118,7 +132,12 @@ enum CSVOrderReader {
 
         for row in rows {
             if row.fields.count != header.fields.count {
-                errors.append(OrderError(path: "line \(row.line)", message: "the row has \(row.fields.count) fields but the header has \(header.fields.count)"))
+                errors.append(
+                    OrderError(
+                        path: "line \(row.line)",
+                        message: "the row has \(row.fields.count) fields but the header has \(header.fields.count)"
+                    )
+                )
                 continue
             }
             for (position, column) in layout.orderCells.enumerated() {
@@ -126,9 +145,17 @@ enum CSVOrderReader {
                 let text = value?.text.trimmingSpaces ?? ""
                 if let first = firstRowValues[position] {
                     if first.text != text {
-                        let what = column.name == "order_id" ? "a CSV file holds one order, but this row has another order_id than" : "\(column.name) differs from"
+                        let what =
+                            column.name == "order_id"
+                            ? "a CSV file holds one order, but this row has another order_id than"
+                            : "\(column.name) differs from"
                         // The values are not echoed: patient_id is protected health information.
-                        errors.append(OrderError(path: "line \(row.line), column \((column.index ?? 0) + 1)", message: "\(what) line \(first.line)"))
+                        errors.append(
+                            OrderError(
+                                path: "line \(row.line), column \((column.index ?? 0) + 1)",
+                                message: "\(what) line \(first.line)"
+                            )
+                        )
                     }
                     continue
                 }
@@ -138,18 +165,31 @@ enum CSVOrderReader {
                 if column.path.count == 2 { patientMembers.append(member) } else { topMembers.append(member) }
             }
             guard let recordField = cell(row, layout.recordIndex) else {
-                errors.append(OrderError(path: "line \(row.line), column \(layout.recordIndex + 1)", message: "record: is required (\(recordKindList))"))
+                errors.append(
+                    OrderError(
+                        path: "line \(row.line), column \(layout.recordIndex + 1)",
+                        message: "record: is required (\(recordKindList))"
+                    )
+                )
                 continue
             }
             let kind = recordField.text.trimmingSpaces.lowercased()
             guard let kindIndex = recordKinds.firstIndex(of: kind) else {
-                errors.append(OrderError(path: "line \(recordField.line), column \(recordField.column)", message: "record: unknown value '\(OrderDecoder.quoted(recordField.text))'; expected \(recordKindList)"))
+                errors.append(
+                    OrderError(
+                        path: "line \(recordField.line), column \(recordField.column)",
+                        message:
+                            "record: unknown value '\(OrderDecoder.quoted(recordField.text))'; expected \(recordKindList)"
+                    )
+                )
                 continue
             }
             let shape = layout.shapes[layout.shapeOfKind[kindIndex]]
             var members: [JSONNode.Member] = []
             for column in shape.plain {
-                if let value = cell(row, column.index) { members.append(JSONNode.Member(key: column.field, value: node(value, column.name))) }
+                if let value = cell(row, column.index) {
+                    members.append(JSONNode.Member(key: column.field, value: node(value, column.name)))
+                }
             }
             for object in shape.objects {
                 var parts: [JSONNode.Member] = []
@@ -159,7 +199,9 @@ enum CSVOrderReader {
                 for part in object.parts {
                     guard let value = cell(row, part.index) else { continue }
                     parts.append(JSONNode.Member(key: part.field, value: node(value, part.name)))
-                    if part.name == object.field { location = CSVOrderFormat.cell(line: value.line, column: value.column) }
+                    if part.name == object.field {
+                        location = CSVOrderFormat.cell(line: value.line, column: value.column)
+                    }
                 }
                 if !parts.isEmpty {
                     members.append(JSONNode.Member(key: object.field, value: JSONNode(.object(parts), at: location)))
@@ -167,15 +209,31 @@ enum CSVOrderReader {
             }
             for (column, index) in shape.strays {
                 if let stray = cell(row, index) {
-                    errors.append(OrderError(path: "line \(stray.line), column \(stray.column)", message: "\(column): must be empty on a\(kind.first == "a" || kind.first == "o" ? "n" : "") \(kind) row"))
+                    errors.append(
+                        OrderError(
+                            path: "line \(stray.line), column \(stray.column)",
+                            message:
+                                "\(column): must be empty on a\(kind.first == "a" || kind.first == "o" ? "n" : "") \(kind) row"
+                        )
+                    )
                 }
             }
             items[kindIndex].append(JSONNode(.object(members), at: CSVOrderFormat.row(line: row.line)))
         }
         guard errors.isEmpty else { return .failure(OrderErrors(errors.result)) }
 
-        topMembers.append(JSONNode.Member(key: "patient", value: JSONNode(.object(patientMembers), at: CSVOrderFormat.row(line: firstLine))))
-        topMembers.append(JSONNode.Member(key: "medications", value: JSONNode(.array(items[0]), at: CSVOrderFormat.row(line: firstLine))))
+        topMembers.append(
+            JSONNode.Member(
+                key: "patient",
+                value: JSONNode(.object(patientMembers), at: CSVOrderFormat.row(line: firstLine))
+            )
+        )
+        topMembers.append(
+            JSONNode.Member(
+                key: "medications",
+                value: JSONNode(.array(items[0]), at: CSVOrderFormat.row(line: firstLine))
+            )
+        )
         let arrays = ["history", "observations", "adverse_events", "overrides"]
         for (offset, key) in arrays.enumerated() where !items[offset + 1].isEmpty {
             topMembers.append(JSONNode.Member(key: key, value: JSONNode(.array(items[offset + 1]))))
@@ -218,7 +276,9 @@ enum CSVOrderReader {
                     // The known names are listed once, on the first unknown column.
                     let known = listed ? "" : "; known columns are \(knownColumns.sorted().joined(separator: ", "))"
                     listed = true
-                    errors.append(OrderError(path: at, message: "unknown column '\(OrderDecoder.quoted(name))'\(known)"))
+                    errors.append(
+                        OrderError(path: at, message: "unknown column '\(OrderDecoder.quoted(name))'\(known)")
+                    )
                 } else if columnIndex[name] != nil {
                     errors.append(OrderError(path: at, message: "column '\(name)' appears twice in the header"))
                 } else {
@@ -226,22 +286,32 @@ enum CSVOrderReader {
                 }
             }
             for required in ["order_id", "record"] where columnIndex[required] == nil {
-                errors.append(OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column"))
+                errors.append(
+                    OrderError(path: "line \(header.line)", message: "the header has no '\(required)' column")
+                )
             }
             guard errors.isEmpty, let recordIndex = columnIndex["record"] else { return .failure(OrderErrors(errors)) }
-            func columns(_ list: [(column: String, field: String)]) -> [Column] { list.map { ($0.column, $0.field, columnIndex[$0.column]) } }
+            func columns(_ list: [(column: String, field: String)]) -> [Column] {
+                list.map { ($0.column, $0.field, columnIndex[$0.column]) }
+            }
             let shapes = CSVOrderReader.shapes.map { shape in
                 let allowed = Set(shape.columnNames)
                 return Shape(
                     plain: columns(shape.plain),
                     objects: shape.objects.map { ($0.field, columns($0.parts)) },
-                    strays: perRecordColumns.compactMap { name in allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) } })
+                    strays: perRecordColumns.compactMap { name in
+                        allowed.contains(name) ? nil : columnIndex[name].map { (name, $0) }
+                    }
+                )
             }
             let shapeOfKind = recordKinds.map { kind in CSVOrderReader.shapes.firstIndex { $0.kinds.contains(kind) }! }
             let layout = Layout(
                 names: names,
                 orderCells: orderColumns.map { (name: $0.column, path: $0.path, index: columnIndex[$0.column]) },
-                recordIndex: recordIndex, shapes: shapes, shapeOfKind: shapeOfKind)
+                recordIndex: recordIndex,
+                shapes: shapes,
+                shapeOfKind: shapeOfKind
+            )
             last.withLock { $0 = layout }
             return .success(layout)
         }

@@ -25,7 +25,9 @@ struct CSVReader {
     /// `maximumFields` fields, or more than `maximumRecords` records, stops the parse with an error saying so (the
     /// bound on what one order may cost).
     static func parse(
-        _ bytes: [UInt8], maximumFields: Int = .max, maximumRecords: Int = .max
+        _ bytes: [UInt8],
+        maximumFields: Int = .max,
+        maximumRecords: Int = .max
     ) throws(SyntaxError) -> [Record] {
         var records: [Record] = []
         var fields: [Field] = []
@@ -48,10 +50,20 @@ struct CSVReader {
             let fieldLine = line
             let column = fields.count + 1
             if column > maximumFields {
-                throw SyntaxError(line: line, column: column, message: "a row has more than \(maximumFields) fields; an order has at most \(maximumFields) columns")
+                throw SyntaxError(
+                    line: line,
+                    column: column,
+                    message:
+                        "a row has more than \(maximumFields) fields; an order has at most \(maximumFields) columns"
+                )
             }
             if records.count >= maximumRecords {
-                throw SyntaxError(line: line, column: column, message: "more than \(maximumRecords - 1) records after the header; an order has at most \(maximumRecords - 1) items")
+                throw SyntaxError(
+                    line: line,
+                    column: column,
+                    message:
+                        "more than \(maximumRecords - 1) records after the header; an order has at most \(maximumRecords - 1) items"
+                )
             }
             var text: [UInt8] = []
             var unquoted: Range<Int>?
@@ -81,8 +93,10 @@ struct CSVReader {
                     !(bytes[index] == cr && index + 1 < count && bytes[index + 1] == lf)
                 {
                     throw SyntaxError(
-                        line: line, column: column,
-                        message: "unexpected character after a closing quote (a quote inside a field is written \"\")")
+                        line: line,
+                        column: column,
+                        message: "unexpected character after a closing quote (a quote inside a field is written \"\")"
+                    )
                 }
             } else {
                 let start = index
@@ -96,14 +110,18 @@ struct CSVReader {
                     }
                     if byte == quote {
                         throw SyntaxError(
-                            line: line, column: column,
-                            message: "a quote inside an unquoted field (quote the whole field and write the quote as \"\")")
+                            line: line,
+                            column: column,
+                            message:
+                                "a quote inside an unquoted field (quote the whole field and write the quote as \"\")"
+                        )
                     }
                     index += 1
                 }
             }
             // An unquoted field is decoded straight from the input; a quoted one from its unescaped bytes.
-            let fieldText = unquoted.map { String(decoding: bytes[$0], as: UTF8.self) } ?? String(decoding: text, as: UTF8.self)
+            let fieldText =
+                unquoted.map { String(decoding: bytes[$0], as: UTF8.self) } ?? String(decoding: text, as: UTF8.self)
             fields.append(Field(text: fieldText, line: fieldLine, column: column))
             if index >= count { break }
             switch bytes[index] {

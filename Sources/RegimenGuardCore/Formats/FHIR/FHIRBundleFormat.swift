@@ -25,9 +25,14 @@ public struct FHIRBundleFormat: OrderFormat {
         do {
             root = try JSONReader.parse(Array(bytes))
         } catch {
-            return .failure(OrderErrors([
-                OrderError(path: "line \(error.line), column \(error.column)", message: "invalid JSON: \(error.message)")
-            ]))
+            return .failure(
+                OrderErrors([
+                    OrderError(
+                        path: "line \(error.line), column \(error.column)",
+                        message: "invalid JSON: \(error.message)"
+                    )
+                ])
+            )
         }
         var reader = FHIRBundleReader(vocabulary: vocabulary)
         return reader.read(root).map { $0 as any OrderDocument }
@@ -39,7 +44,9 @@ public struct FHIRBundleFormat: OrderFormat {
     static func hasTopLevelResourceType(_ bytes: ArraySlice<UInt8>) -> Bool {
         var i = bytes.startIndex
         let end = bytes.endIndex
-        func skipSpace() { while i < end, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 } }
+        func skipSpace() {
+            while i < end, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
         /// Skips a string starting at its opening quote; returns its raw bytes' range (escapes left as written).
         func skipString() -> Range<Int>? {
             guard i < end, bytes[i] == UInt8(ascii: "\"") else { return nil }
@@ -79,7 +86,9 @@ public struct FHIRBundleFormat: OrderFormat {
                 }
                 return false
             default:
-                while i < end, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"), bytes[i] != UInt8(ascii: "]") { i += 1 }
+                while i < end, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"),
+                    bytes[i] != UInt8(ascii: "]")
+                { i += 1 }
                 return true
             }
         }

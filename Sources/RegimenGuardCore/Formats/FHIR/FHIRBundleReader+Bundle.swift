@@ -15,9 +15,15 @@ extension FHIRBundleReader {
             return .failure(OrderErrors([OrderError(path: "resourceType", message: "must be the string \"Bundle\"")]))
         }
         guard name == "Bundle" else {
-            return .failure(OrderErrors([OrderError(
-                path: "\(FHIRBundleReader.plain(name)).resourceType",
-                message: "a FHIR order is a Bundle (of MedicationRequests, Observations, ...), not a \(FHIRBundleReader.plain(name)) on its own")]))
+            return .failure(
+                OrderErrors([
+                    OrderError(
+                        path: "\(FHIRBundleReader.plain(name)).resourceType",
+                        message:
+                            "a FHIR order is a Bundle (of MedicationRequests, Observations, ...), not a \(FHIRBundleReader.plain(name)) on its own"
+                    )
+                ])
+            )
         }
         let bundle = Element(node: root, place: FHIRPathTable.root)
         kinds[FHIRPathTable.root] = .bundle
@@ -40,11 +46,20 @@ extension FHIRBundleReader {
             ignore(entry.place, entry: entry.index, unreadReason(entry))
         }
 
-        let ignored = ignoredEntries.enumerated().sorted { ($0.element.entry, $0.offset) < ($1.element.entry, $1.offset) }
-            .map(\.element.item)
-        return .success(FHIRDocument(
-            tree: object(order, FHIRPathTable.root), paths: paths, kinds: kinds, places: places, ignored: ignored,
-            errors: errors))
+        let ignored = ignoredEntries.enumerated().sorted {
+            ($0.element.entry, $0.offset) < ($1.element.entry, $1.offset)
+        }
+        .map(\.element.item)
+        return .success(
+            FHIRDocument(
+                tree: object(order, FHIRPathTable.root),
+                paths: paths,
+                kinds: kinds,
+                places: places,
+                ignored: ignored,
+                errors: errors
+            )
+        )
     }
 
     /// A resource type as it may appear in a message: letters only, at most 64.
@@ -55,9 +70,12 @@ extension FHIRBundleReader {
     /// Why an entry nobody read is not part of the order.
     func unreadReason(_ entry: Entry) -> String {
         if entry.type == "Medication" { return "Medication not referenced by a resource the mapping reads" }
-        if entry.type == "OperationOutcome" { return "OperationOutcome (a message from the sending server) is not read" }
+        if entry.type == "OperationOutcome" {
+            return "OperationOutcome (a message from the sending server) is not read"
+        }
         return FHIRBundleReader.readTypes.contains(entry.type)
-            ? "\(entry.type) not read" : "resource type \(FHIRBundleReader.plain(entry.type)) is not read by the mapping"
+            ? "\(entry.type) not read"
+            : "resource type \(FHIRBundleReader.plain(entry.type)) is not read by the mapping"
     }
 
     /// The order id: `Bundle.identifier.value`, else `Bundle.id`.
@@ -101,7 +119,10 @@ extension FHIRBundleReader {
             markRead(entry)
             if let first = seen.first {
                 if entry.id == nil || entry.id != first.id {
-                    fail(entry.place, "a second Patient: one order is about one patient (the first is \(paths.render(first.place)))")
+                    fail(
+                        entry.place,
+                        "a second Patient: one order is about one patient (the first is \(paths.render(first.place)))"
+                    )
                 }
                 continue
             }

@@ -45,11 +45,17 @@ extension FHIRBundleReader {
             let resource = entry.resource
             let status = string(resource, "status")?.text ?? "(none)"
             guard ["final", "amended", "corrected"].contains(status) else {
-                skip(entry, "Observation status \(FHIRBundleReader.plain(status)): only final, amended and corrected results are read")
+                skip(
+                    entry,
+                    "Observation status \(FHIRBundleReader.plain(status)): only final, amended and corrected results are read"
+                )
                 continue
             }
             guard let (kind, codePlace, observationCode) = observationKind(object(resource, "code")) else {
-                skip(entry, "Observation code not read (not HER2, ER, PR, LVEF, weight, height, BSA, M category or menopausal status)")
+                skip(
+                    entry,
+                    "Observation code not read (not HER2, ER, PR, LVEF, weight, height, BSA, M category or menopausal status)"
+                )
                 continue
             }
             markRead(entry)
@@ -57,11 +63,23 @@ extension FHIRBundleReader {
             let period = object(resource, "effectivePeriod")
             let effective = string(resource, "effectiveDateTime") ?? string(period, "end") ?? string(period, "start")
             if case .measurement(let type) = kind {
-                facts.observations.append(measurement(entry, type: type, code: observationCode, codePlace: codePlace, date: effective, path: "observations[\(facts.observations.count)]"))
+                facts.observations.append(
+                    measurement(
+                        entry,
+                        type: type,
+                        code: observationCode,
+                        codePlace: codePlace,
+                        date: effective,
+                        path: "observations[\(facts.observations.count)]"
+                    )
+                )
                 continue
             }
             guard let effective else {
-                fail(paths.member(resource.place, "effectiveDateTime"), "is required (or effectivePeriod): the date of the result")
+                fail(
+                    paths.member(resource.place, "effectiveDateTime"),
+                    "is required (or effectivePeriod): the date of the result"
+                )
                 continue
             }
             guard let day = day(effective) else { continue }
@@ -82,7 +100,10 @@ extension FHIRBundleReader {
                 if let code = code(in: value, system: "urn:regimen-guard:menopausal-status", known: known) {
                     if menopausal == nil || day >= menopausal!.day { menopausal = (day, node(code.code, code.place)) }
                 } else if !errors.contains(where: { $0.path.hasPrefix(paths.render(resource.place)) }) {
-                    fail(paths.member(resource.place, "valueCodeableConcept"), "needs a coding in urn:regimen-guard:menopausal-status (premenopausal, perimenopausal, postmenopausal, unknown)")
+                    fail(
+                        paths.member(resource.place, "valueCodeableConcept"),
+                        "needs a coding in urn:regimen-guard:menopausal-status (premenopausal, perimenopausal, postmenopausal, unknown)"
+                    )
                 }
             case .measurement: break
             }
@@ -112,7 +133,9 @@ extension FHIRBundleReader {
                 case "21907-1": return (.mCategory, place, value)
                 default:
                     // LVEF, weight, height, BSA: the vocabulary's observation table says which codes are which.
-                    if let type = vocabulary.observationType(loinc: value) { return (.measurement(type.id), place, value) }
+                    if let type = vocabulary.observationType(loinc: value) {
+                        return (.measurement(type.id), place, value)
+                    }
                 }
             case FHIRBundleReader.snomed where value == "399387003": return (.mCategory, place, value)
             case "urn:regimen-guard:observation":
@@ -127,7 +150,12 @@ extension FHIRBundleReader {
 
     /// An LVEF, weight, height or BSA as a native observation.
     private mutating func measurement(
-        _ entry: Entry, type: String, code: String, codePlace: Int32, date: (text: String, place: Int32)?, path: String
+        _ entry: Entry,
+        type: String,
+        code: String,
+        codePlace: Int32,
+        date: (text: String, place: Int32)?,
+        path: String
     ) -> JSONNode {
         var m: [(String, JSONNode)] = [("type", node(type, codePlace))]
         m.append(("loinc", node(code, codePlace)))
@@ -158,7 +186,10 @@ extension FHIRBundleReader {
             default: break
             }
         }
-        fail(value?.place ?? paths.member(resource.place, "valueCodeableConcept"), "needs a positive or negative answer (LOINC \(FHIRBundleReader.positiveAnswer) or \(FHIRBundleReader.negativeAnswer))")
+        fail(
+            value?.place ?? paths.member(resource.place, "valueCodeableConcept"),
+            "needs a positive or negative answer (LOINC \(FHIRBundleReader.positiveAnswer) or \(FHIRBundleReader.negativeAnswer))"
+        )
         return nil
     }
 
@@ -167,13 +198,20 @@ extension FHIRBundleReader {
         for coding in codings(value) {
             let place = coding.codePlace ?? coding.place
             if coding.system == FHIRBundleReader.loinc {
-                if coding.code == FHIRBundleReader.positiveAnswer { return (ish ? .ish(positive: true) : .status("positive"), place) }
-                if coding.code == FHIRBundleReader.negativeAnswer { return (ish ? .ish(positive: false) : .status("negative"), place) }
+                if coding.code == FHIRBundleReader.positiveAnswer {
+                    return (ish ? .ish(positive: true) : .status("positive"), place)
+                }
+                if coding.code == FHIRBundleReader.negativeAnswer {
+                    return (ish ? .ish(positive: false) : .status("negative"), place)
+                }
             }
             if coding.system == "urn:regimen-guard:her2-status" {
                 let known: Set<String> = ["positive", "negative", "low", "ultralow", "unknown"]
                 guard let code = coding.code, known.contains(code) else {
-                    fail(place, "unknown code '\(coding.code ?? "")' in urn:regimen-guard:her2-status; its codes are \(known.sorted().joined(separator: ", "))")
+                    fail(
+                        place,
+                        "unknown code '\(coding.code ?? "")' in urn:regimen-guard:her2-status; its codes are \(known.sorted().joined(separator: ", "))"
+                    )
                     return nil
                 }
                 return (.status(code), place)
@@ -195,11 +233,17 @@ extension FHIRBundleReader {
             case "positive": return (ish ? .ish(positive: true) : .status("positive"), score.place)
             case "negative": return (ish ? .ish(positive: false) : .status("negative"), score.place)
             default:
-                fail(score.place, "HER2 result '\(score.text)' is not read: an IHC score is 0, 0+ (ultralow), 1+, 2+ or 3+")
+                fail(
+                    score.place,
+                    "HER2 result '\(score.text)' is not read: an IHC score is 0, 0+ (ultralow), 1+, 2+ or 3+"
+                )
                 return nil
             }
         }
-        fail(value?.place ?? paths.member(resource.place, "value[x]"), "the HER2 result has no value the mapping reads (answer code, IHC score or urn:regimen-guard:her2-status)")
+        fail(
+            value?.place ?? paths.member(resource.place, "value[x]"),
+            "the HER2 result has no value the mapping reads (answer code, IHC score or urn:regimen-guard:her2-status)"
+        )
         return nil
     }
 
@@ -214,9 +258,12 @@ extension FHIRBundleReader {
             switch result.part {
             case .status(let s): statuses.append((s, result.place, result.entry, result.part))
             case .ihc(let s): statuses.append((s, result.place, result.entry, result.part))
-            case .equivocal: statuses.append((ishPositive ? "positive" : "low", result.place, result.entry, result.part))
+            case .equivocal:
+                statuses.append((ishPositive ? "positive" : "low", result.place, result.entry, result.part))
             case .ish(let positive):
-                if positive { statuses.append(("positive", result.place, result.entry, result.part)) } else if !hasIHC {
+                if positive {
+                    statuses.append(("positive", result.place, result.entry, result.part))
+                } else if !hasIHC {
                     statuses.append(("negative", result.place, result.entry, result.part))
                 }
             }
@@ -224,7 +271,10 @@ extension FHIRBundleReader {
         if Set(statuses.map(\.status)).count > 1 { statuses.removeAll { $0.status == "unknown" } }
         guard let first = statuses.first else { return node("unknown", nil) }
         if let other = statuses.first(where: { $0.status != first.status }) {
-            fail(other.entry, "HER2 results of \(latest) disagree: \(first.part.text) at \(paths.render(first.entry)) is \(first.status), \(other.part.text) here is \(other.status)")
+            fail(
+                other.entry,
+                "HER2 results of \(latest) disagree: \(first.part.text) at \(paths.render(first.entry)) is \(first.status), \(other.part.text) here is \(other.status)"
+            )
         }
         return node(first.status, first.place)
     }
@@ -237,7 +287,9 @@ extension FHIRBundleReader {
             return today.first { $0.positive }.map { (true, $0.place) } ?? today.first.map { (false, $0.place) }
         }
         let er = latest(true), pr = latest(false)
-        if let positive = [er, pr].compactMap({ $0 }).first(where: { $0.positive }) { return node("positive", positive.place) }
+        if let positive = [er, pr].compactMap({ $0 }).first(where: { $0.positive }) {
+            return node("positive", positive.place)
+        }
         if let er, let pr { return node("negative", pr.place > er.place ? pr.place : er.place) }
         return node("unknown", nil)
     }
@@ -262,7 +314,10 @@ extension FHIRBundleReader {
             let resource = entry.resource
             let clinical = codings(object(resource, "clinicalStatus")).compactMap(\.code)
             if let status = clinical.first, !counting.contains(status) {
-                skip(entry, "Condition clinicalStatus \(FHIRBundleReader.plain(status)): only active, recurrent or relapsed conditions count")
+                skip(
+                    entry,
+                    "Condition clinicalStatus \(FHIRBundleReader.plain(status)): only active, recurrent or relapsed conditions count"
+                )
                 continue
             }
             let verification = codings(object(resource, "verificationStatus")).compactMap(\.code)
@@ -273,13 +328,19 @@ extension FHIRBundleReader {
             var profiles: [String] = []
             if let meta = object(resource, "meta") {
                 for profile in array(meta, "profile") {
-                    if case .string(let url) = profile.node.kind { profiles.append(String(url.split(separator: "|").first ?? "")) }
+                    if case .string(let url) = profile.node.kind {
+                        profiles.append(String(url.split(separator: "|").first ?? ""))
+                    }
                 }
             }
-            let codes = codings(object(resource, "code")).filter { $0.system == FHIRBundleReader.snomed }.compactMap(\.code)
-            let isMetastatic = profiles.contains(FHIRBundleReader.secondaryProfile)
+            let codes = codings(object(resource, "code")).filter { $0.system == FHIRBundleReader.snomed }.compactMap(
+                \.code
+            )
+            let isMetastatic =
+                profiles.contains(FHIRBundleReader.secondaryProfile)
                 || codes.contains { vocabulary.fhir.metastaticConditions.contains($0) }
-            let isPrimary = profiles.contains(FHIRBundleReader.primaryProfile)
+            let isPrimary =
+                profiles.contains(FHIRBundleReader.primaryProfile)
                 || codes.contains { vocabulary.fhir.primaryConditions.contains($0) }
             guard isMetastatic || isPrimary else {
                 skip(entry, "Condition is not a primary or secondary cancer condition the mapping reads")
@@ -289,7 +350,8 @@ extension FHIRBundleReader {
             checkSubject(entry)
             if isMetastatic {
                 metastatic = metastatic ?? entry.place
-                if let onset = string(resource, "onsetDateTime"), let day = day(onset), since == nil || day < since!.day {
+                if let onset = string(resource, "onsetDateTime"), let day = day(onset), since == nil || day < since!.day
+                {
                     since = (day, node(day.description, onset.place))
                 }
             } else {
@@ -303,7 +365,10 @@ extension FHIRBundleReader {
         }
         if let mCategory { return [("disease_setting", node("metastatic", mCategory))] }
         if let primary { return [("disease_setting", node("early", primary))] }
-        fail(FHIRPathTable.root, "no disease setting: no active secondary (metastatic) or primary breast cancer Condition, and no M1 category")
+        fail(
+            FHIRPathTable.root,
+            "no disease setting: no active secondary (metastatic) or primary breast cancer Condition, and no M1 category"
+        )
         return [("disease_setting", node("metastatic", FHIRPathTable.root))]
     }
 
@@ -328,27 +393,42 @@ extension FHIRBundleReader {
                 break
             }
             guard let event else {
-                skip(entry, "AdverseEvent event not read (only interstitial lung disease, pneumonitis and heart failure)")
+                skip(
+                    entry,
+                    "AdverseEvent event not read (only interstitial lung disease, pneumonitis and heart failure)"
+                )
                 continue
             }
             markRead(entry)
             checkSubject(entry)
             var m: [(String, JSONNode)] = [("event", event)]
-            if let grade = extensions(resource, url: "urn:regimen-guard:ctcae-grade").first.flatMap({ child($0, "valueInteger") }) {
+            if let grade = extensions(resource, url: "urn:regimen-guard:ctcae-grade").first.flatMap({
+                child($0, "valueInteger")
+            }) {
                 m.append(("grade", JSONNode(grade.node.kind, at: paths.location(grade.place))))
             } else {
                 for coding in codings(object(resource, "severity")) {
                     guard let grade = ["mild": 1, "moderate": 2, "severe": 3][coding.code ?? ""] else { continue }
-                    m.append(("grade", JSONNode(.number(String(grade)), at: paths.location(coding.codePlace ?? coding.place))))
+                    m.append(
+                        (
+                            "grade",
+                            JSONNode(.number(String(grade)), at: paths.location(coding.codePlace ?? coding.place))
+                        )
+                    )
                     break
                 }
             }
             if let date = string(resource, "date") { m.append(("date", dateNode(date))) }
-            if let instance = object(first(resource, "suspectEntity"), "instance"), let drug = suspect(instance, from: entry.index) {
+            if let instance = object(first(resource, "suspectEntity"), "instance"),
+                let drug = suspect(instance, from: entry.index)
+            {
                 m.append(("drug", drug))
             }
             kinds[entry.place] = .adverseEvent
-            places["adverse_events[\(out.count)]"] = EvidencePlace(path: paths.render(entry.place), reference: entry.reference)
+            places["adverse_events[\(out.count)]"] = EvidencePlace(
+                path: paths.render(entry.place),
+                reference: entry.reference
+            )
             out.append(object(m, entry.place))
         }
         return out
@@ -358,7 +438,8 @@ extension FHIRBundleReader {
     private mutating func suspect(_ reference: Element, from entry: Int) -> JSONNode? {
         var members: [(String, JSONNode)]
         if let text = string(reference, "reference"), let target = resolve(text.text, from: entry),
-            ["MedicationRequest", "MedicationAdministration", "MedicationStatement"].contains(target.type), !target.contained
+            ["MedicationRequest", "MedicationAdministration", "MedicationStatement"].contains(target.type),
+            !target.contained
         {
             members = []
             drug(entries[target.entry], into: &members)
@@ -368,7 +449,8 @@ extension FHIRBundleReader {
         if let code = members.first(where: { $0.0 == "code" })?.1, case .object(let fields) = code.kind,
             case .string(let system)? = fields.first(where: { $0.key == "system" })?.value.kind,
             case .string(let value)? = fields.first(where: { $0.key == "code" })?.value.kind,
-            let kind = DrugCode.System(rawValue: system), let agent = vocabulary.agent(for: DrugCode(system: kind, code: value))
+            let kind = DrugCode.System(rawValue: system),
+            let agent = vocabulary.agent(for: DrugCode(system: kind, code: value))
         {
             return JSONNode(.string(agent.id), at: code.location)
         }
@@ -384,7 +466,8 @@ extension FHIRBundleReader {
                 skip(entry, "DetectedIssue status \(FHIRBundleReader.plain(status)): only final ones are overrides")
                 continue
             }
-            guard let rule = codings(object(resource, "code")).first(where: { $0.system == "urn:regimen-guard:rule" }) else {
+            guard let rule = codings(object(resource, "code")).first(where: { $0.system == "urn:regimen-guard:rule" })
+            else {
                 skip(entry, "DetectedIssue without a urn:regimen-guard:rule coding is not an override")
                 continue
             }
@@ -396,7 +479,9 @@ extension FHIRBundleReader {
                 m.append(("reason", node(reason.text, reason.place)))
             }
             let author = object(resource, "author")
-            if let by = string(author, "display") ?? string(author, "reference") { m.append(("by", node(by.text, by.place))) }
+            if let by = string(author, "display") ?? string(author, "reference") {
+                m.append(("by", node(by.text, by.place)))
+            }
             kinds[entry.place] = .override
             out.append(object(m, entry.place))
         }

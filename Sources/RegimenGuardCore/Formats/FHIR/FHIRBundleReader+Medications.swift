@@ -41,7 +41,10 @@ extension FHIRBundleReader {
             }
             guard FHIRBundleReader.requestStatuses.contains(status.text) else {
                 markRead(entry)
-                fail(status.place, "unknown MedicationRequest status '\(status.text)'; FHIR R4 statuses are \(FHIRBundleReader.requestStatuses.sorted().joined(separator: ", "))")
+                fail(
+                    status.place,
+                    "unknown MedicationRequest status '\(status.text)'; FHIR R4 statuses are \(FHIRBundleReader.requestStatuses.sorted().joined(separator: ", "))"
+                )
                 continue
             }
             statuses[entry.index] = status.text
@@ -74,7 +77,10 @@ extension FHIRBundleReader {
                         continue
                     }
                     if let first = lines.first, first.value != value.value {
-                        fail(value.place, "line of therapy \(value.value) disagrees with \(first.value) at \(paths.render(first.place))")
+                        fail(
+                            value.place,
+                            "line of therapy \(value.value) disagrees with \(first.value) at \(paths.render(first.place))"
+                        )
                     }
                     lines.append(value)
                 }
@@ -85,7 +91,10 @@ extension FHIRBundleReader {
         }
         if let line = lines.first { out.line = JSONNode(.number(String(line.value)), at: paths.location(line.place)) }
         if out.proposed.isEmpty {
-            fail(FHIRPathTable.root, "no proposed regimen: no MedicationRequest with status draft (or, with no draft, active or on-hold)")
+            fail(
+                FHIRPathTable.root,
+                "no proposed regimen: no MedicationRequest with status draft (or, with no draft, active or on-hold)"
+            )
         }
 
         for entry in entries where entry.type == "MedicationAdministration" {
@@ -95,7 +104,10 @@ extension FHIRBundleReader {
                 continue
             }
             guard status.text == "completed" else {
-                skip(entry, "MedicationAdministration status \(FHIRBundleReader.plain(status.text)): only completed administrations are history")
+                skip(
+                    entry,
+                    "MedicationAdministration status \(FHIRBundleReader.plain(status.text)): only completed administrations are history"
+                )
                 continue
             }
             markRead(entry)
@@ -109,7 +121,10 @@ extension FHIRBundleReader {
                 continue
             }
             guard ["completed", "stopped", "active"].contains(status.text) else {
-                skip(entry, "MedicationStatement status \(FHIRBundleReader.plain(status.text)): only completed, stopped and active statements are history")
+                skip(
+                    entry,
+                    "MedicationStatement status \(FHIRBundleReader.plain(status.text)): only completed, stopped and active statements are history"
+                )
                 continue
             }
             markRead(entry)
@@ -122,7 +137,10 @@ extension FHIRBundleReader {
     // MARK: - Items
 
     private mutating func finish(
-        _ members: [(String, JSONNode)], _ entry: Entry, path: String, kind: FHIRDocument.Kind
+        _ members: [(String, JSONNode)],
+        _ entry: Entry,
+        path: String,
+        kind: FHIRDocument.Kind
     ) -> JSONNode {
         kinds[entry.place] = kind
         places[path] = EvidencePlace(path: paths.render(entry.place), reference: entry.reference)
@@ -173,7 +191,10 @@ extension FHIRBundleReader {
             case "d": factor = 1
             case "wk": factor = 7
             default:
-                fail(unit.place, "periodUnit '\(unit.text)' is not read: a cycle is given in d or wk (3 wk is a 21-day cycle)")
+                fail(
+                    unit.place,
+                    "periodUnit '\(unit.text)' is not read: a cycle is given in d or wk (3 wk is a 21-day cycle)"
+                )
                 valid = false
             }
         }
@@ -201,17 +222,29 @@ extension FHIRBundleReader {
         if let count, valid {
             let perPeriod = frequency?.value ?? 1
             if count.value % perPeriod != 0 {
-                fail(count.place, "count \(count.value) is the total number of administrations; it must be a whole number of periods of \(perPeriod) (frequency)")
+                fail(
+                    count.place,
+                    "count \(count.value) is the total number of administrations; it must be a whole number of periods of \(perPeriod) (frequency)"
+                )
                 valid = false
             } else {
-                m.append(("cycles", JSONNode(.number(String(count.value / perPeriod)), at: paths.location(count.place))))
+                m.append(
+                    ("cycles", JSONNode(.number(String(count.value / perPeriod)), at: paths.location(count.place)))
+                )
                 if let lengthDays {
-                    m.append(("cycle_length_days", JSONNode(.number(String(lengthDays.value)), at: paths.location(lengthDays.place))))
+                    m.append(
+                        (
+                            "cycle_length_days",
+                            JSONNode(.number(String(lengthDays.value)), at: paths.location(lengthDays.place))
+                        )
+                    )
                 }
             }
         }
         if valid, let frequency, frequency.value > 1 {
-            m.append(("doses_per_cycle", JSONNode(.number(String(frequency.value)), at: paths.location(frequency.place))))
+            m.append(
+                ("doses_per_cycle", JSONNode(.number(String(frequency.value)), at: paths.location(frequency.place)))
+            )
         }
         return m
     }
@@ -220,7 +253,8 @@ extension FHIRBundleReader {
     private mutating func doses(_ dosage: Element?, entry: Entry) -> [(String, JSONNode)] {
         var m: [(String, JSONNode)] = []
         for rate in array(dosage, "doseAndRate") {
-            let loading = code(in: object(rate, "type"), system: "urn:regimen-guard:dose-type", known: ["loading"]) != nil
+            let loading =
+                code(in: object(rate, "type"), system: "urn:regimen-guard:dose-type", known: ["loading"]) != nil
             guard let quantity = object(rate, "doseQuantity").flatMap({ self.quantity($0) }) else { continue }
             let key = loading ? "loading_dose" : "dose"
             if m.contains(where: { $0.0 == key }) {
@@ -243,7 +277,9 @@ extension FHIRBundleReader {
             }
         }
         let system = string(element, "system")?.text
-        if let unit = (system == nil || system == FHIRBundleReader.ucum ? string(element, "code") : nil) ?? string(element, "unit") {
+        if let unit = (system == nil || system == FHIRBundleReader.ucum ? string(element, "code") : nil)
+            ?? string(element, "unit")
+        {
             let native = ["[lb_av]": "lb", "[in_i]": "in", "m2": "m2", "mg/m2": "mg/m2"][unit.text] ?? unit.text
             m.append(("unit", node(native, unit.place)))
         }
@@ -262,7 +298,11 @@ extension FHIRBundleReader {
         }
         if let dose = object(object(resource, "dosage"), "dose").flatMap({ quantity($0) }) { m.append(("dose", dose)) }
         if let reason = child(resource, "statusReason") {
-            ignore(reason.place, entry: entry.index, "an administration's statusReason says why it was not given; it is not a stop reason")
+            ignore(
+                reason.place,
+                entry: entry.index,
+                "an administration's statusReason says why it was not given; it is not a stop reason"
+            )
         }
         m += historyExtensions(entry, inHistory: true)
         return finish(m, entry, path: path, kind: .administration)
@@ -273,7 +313,9 @@ extension FHIRBundleReader {
         var m: [(String, JSONNode)] = []
         drug(entry, into: &m)
         let period = object(resource, "effectivePeriod")
-        if let start = string(period, "start") ?? string(resource, "effectiveDateTime") { m.append(("start", dateNode(start))) }
+        if let start = string(period, "start") ?? string(resource, "effectiveDateTime") {
+            m.append(("start", dateNode(start)))
+        }
         if let end = string(period, "end") { m.append(("end", dateNode(end))) }
         let rate = first(first(resource, "dosage"), "doseAndRate")
         if let dose = object(rate, "doseQuantity").flatMap({ quantity($0) }) { m.append(("dose", dose)) }
@@ -298,7 +340,11 @@ extension FHIRBundleReader {
             }
         }
         for concept in concepts {
-            ignore(concept.place, entry: entry.index, "statusReason without a urn:regimen-guard:stop-reason or SNOMED CT coding is not read")
+            ignore(
+                concept.place,
+                entry: entry.index,
+                "statusReason without a urn:regimen-guard:stop-reason or SNOMED CT coding is not read"
+            )
         }
         return nil
     }
@@ -321,8 +367,14 @@ extension FHIRBundleReader {
                 }
                 break
             }
-            if let setting { m.append(("setting", setting)) } else {
-                ignore(ext.place, entry: entry.index, "treatment intent other than curative or palliative gives no setting")
+            if let setting {
+                m.append(("setting", setting))
+            } else {
+                ignore(
+                    ext.place,
+                    entry: entry.index,
+                    "treatment intent other than curative or palliative gives no setting"
+                )
             }
         }
         for ext in extensions(entry.resource, url: FHIRBundleReader.cumulativeExtension) {
@@ -398,7 +450,11 @@ extension FHIRBundleReader {
         var m: [(String, JSONNode)] = []
         guard var chosen = known.first else {
             for coding in unread {
-                ignore(coding.place, entry: entry, "coding \(FHIRBundleReader.label(coding)) is not in the vocabulary; the drug is read from the text")
+                ignore(
+                    coding.place,
+                    entry: entry,
+                    "coding \(FHIRBundleReader.label(coding)) is not in the vocabulary; the drug is read from the text"
+                )
             }
             if let text, !text.text.trimmingSpaces.isEmpty {
                 m.append(("drug", node(text.text, text.place)))
@@ -417,21 +473,40 @@ extension FHIRBundleReader {
                 chosen = other
                 continue
             }
-            fail(concept.place, "codings name different agents: \(FHIRBundleReader.label(chosen.coding)) is \(chosen.agent.name), \(FHIRBundleReader.label(other.coding)) is \(other.agent.name)")
+            fail(
+                concept.place,
+                "codings name different agents: \(FHIRBundleReader.label(chosen.coding)) is \(chosen.agent.name), \(FHIRBundleReader.label(other.coding)) is \(other.agent.name)"
+            )
             break
         }
         for coding in unread {
-            ignore(coding.place, entry: entry, "coding \(FHIRBundleReader.label(coding)) is not read: \(FHIRBundleReader.label(chosen.coding)) decides the drug")
+            ignore(
+                coding.place,
+                entry: entry,
+                "coding \(FHIRBundleReader.label(coding)) is not read: \(FHIRBundleReader.label(chosen.coding)) decides the drug"
+            )
         }
-        m.append(("code", object([
-            ("system", node(chosen.code.system.rawValue, chosen.coding.systemPlace)),
-            ("code", node(chosen.code.code, chosen.coding.codePlace)),
-        ], chosen.coding.place)))
+        m.append(
+            (
+                "code",
+                object(
+                    [
+                        ("system", node(chosen.code.system.rawValue, chosen.coding.systemPlace)),
+                        ("code", node(chosen.code.code, chosen.coding.codePlace)),
+                    ],
+                    chosen.coding.place
+                )
+            )
+        )
         if let text, !text.text.trimmingSpaces.isEmpty {
             if vocabulary.agent(named: text.text) != nil {
                 m.append(("drug", node(text.text, text.place)))
             } else {
-                ignore(text.place, entry: entry, "text is not a drug name the vocabulary knows; the coding decides the drug")
+                ignore(
+                    text.place,
+                    entry: entry,
+                    "text is not a drug name the vocabulary knows; the coding decides the drug"
+                )
             }
         }
         return m
@@ -447,7 +522,9 @@ extension FHIRBundleReader {
 
     /// `RxNorm 224905`, `NDC 50242-0134-01`: a coding as a message names it.
     static func label(_ coding: Coding) -> String {
-        let names = [rxnorm: "RxNorm", atc: "ATC", snomed: "SNOMED CT", loinc: "LOINC", "http://hl7.org/fhir/sid/ndc": "NDC"]
+        let names = [
+            rxnorm: "RxNorm", atc: "ATC", snomed: "SNOMED CT", loinc: "LOINC", "http://hl7.org/fhir/sid/ndc": "NDC",
+        ]
         let system = coding.system.map { names[$0] ?? $0 } ?? "(no system)"
         return "\(system) \(coding.code ?? "(no code)")"
     }

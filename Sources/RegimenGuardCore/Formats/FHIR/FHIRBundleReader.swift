@@ -123,7 +123,10 @@ struct FHIRBundleReader {
     mutating func integer(_ element: Element?, _ key: String, minimum: Int) -> (value: Int, place: Int32)? {
         guard let value = child(element, key) else { return nil }
         guard case .number(let literal) = value.node.kind, let number = Int(literal) else {
-            fail(value.place, "must be a whole number, found \(value.node.typeName == "a number" ? "a fraction" : value.node.typeName)")
+            fail(
+                value.place,
+                "must be a whole number, found \(value.node.typeName == "a number" ? "a fraction" : value.node.typeName)"
+            )
             return nil
         }
         guard number >= minimum else {
@@ -151,9 +154,16 @@ struct FHIRBundleReader {
                 continue
             }
             let system = string(coding, "system"), code = string(coding, "code")
-            out.append(Coding(
-                system: system?.text, code: code?.text, display: string(coding, "display")?.text, place: coding.place,
-                codePlace: code?.place, systemPlace: system?.place))
+            out.append(
+                Coding(
+                    system: system?.text,
+                    code: code?.text,
+                    display: string(coding, "display")?.text,
+                    place: coding.place,
+                    codePlace: code?.place,
+                    systemPlace: system?.place
+                )
+            )
         }
         return out
     }
@@ -161,13 +171,18 @@ struct FHIRBundleReader {
     /// The code of the first coding in `system`, checked against the known codes when the system is one of
     /// regimen-guard's own (an unknown code there is an error).
     mutating func code(
-        in concept: Element?, system: String, known: Set<String>? = nil
+        in concept: Element?,
+        system: String,
+        known: Set<String>? = nil
     ) -> (code: String, place: Int32)? {
         for coding in codings(concept) where coding.system == system {
             guard let code = coding.code else { continue }
             let place = coding.codePlace ?? coding.place
             if let known, !known.contains(code) {
-                fail(place, "unknown code '\(code)' in \(system); its codes are \(known.sorted().joined(separator: ", "))")
+                fail(
+                    place,
+                    "unknown code '\(code)' in \(system); its codes are \(known.sorted().joined(separator: ", "))"
+                )
                 return nil
             }
             return (code, place)
@@ -193,7 +208,9 @@ struct FHIRBundleReader {
 
     static func calendarDate(_ text: String) -> String {
         let bytes = text.utf8
-        guard bytes.count > 10, bytes[bytes.index(bytes.startIndex, offsetBy: 10)] == UInt8(ascii: "T") else { return text }
+        guard bytes.count > 10, bytes[bytes.index(bytes.startIndex, offsetBy: 10)] == UInt8(ascii: "T") else {
+            return text
+        }
         return String(text.prefix(10))
     }
 
@@ -212,7 +229,10 @@ struct FHIRBundleReader {
     }
 
     func object(_ members: [(String, JSONNode)], _ place: Int32?) -> JSONNode {
-        JSONNode(.object(members.map { JSONNode.Member(key: $0.0, value: $0.1) }), at: place.map { paths.location($0) } ?? .none)
+        JSONNode(
+            .object(members.map { JSONNode.Member(key: $0.0, value: $0.1) }),
+            at: place.map { paths.location($0) } ?? .none
+        )
     }
 
     // MARK: - Nulls
@@ -303,7 +323,10 @@ struct FHIRBundleReader {
         guard let reference = string(object(entry.resource, key), "reference") else { return }
         if let target = resolve(reference.text, from: entry.index), target.type == "Patient" {
             if target.entry != patientEntry, string(target.resource, "id")?.text != patientID {
-                fail(reference.place, "refers to another patient than the Bundle's Patient; one order is about one patient")
+                fail(
+                    reference.place,
+                    "refers to another patient than the Bundle's Patient; one order is about one patient"
+                )
             }
             return
         }

@@ -20,7 +20,9 @@ struct FHIRDocument: OrderDocument {
         guard let kind = kinds[place] else { return OrderError(path: base, message: message) }
         // The decoder names a missing field with its parent's location: name the FHIR element it comes from.
         let field = path.lastIndex(of: ".").map { String(path[path.index(after: $0)...]) } ?? path
-        guard let (suffix, hint) = FHIRDocument.missing(field, in: kind) else { return OrderError(path: base, message: message) }
+        guard let (suffix, hint) = FHIRDocument.missing(field, in: kind) else {
+            return OrderError(path: base, message: message)
+        }
         let text = message.hasPrefix("is required") ? "is required\(hint)" : message
         return OrderError(path: base + suffix, message: text)
     }
@@ -32,8 +34,10 @@ struct FHIRDocument: OrderDocument {
         case (.bundle, "medications"): ("", ": a MedicationRequest of the proposed regimen")
         case (.bundle, "patient"), (.patient, "id"): ("", ": exactly one Patient with an id")
         case (.request, "start"):
-            (".resource.dosageInstruction[0].timing.repeat.boundsPeriod.start",
-             " (or timing.event[0]): the first day of administration; authoredOn is not a start date")
+            (
+                ".resource.dosageInstruction[0].timing.repeat.boundsPeriod.start",
+                " (or timing.event[0]): the first day of administration; authoredOn is not a start date"
+            )
         case (.administration, "start"): (".resource.effectiveDateTime", " (or effectivePeriod.start)")
         case (.statement, "start"): (".resource.effectivePeriod.start", " (or effectiveDateTime)")
         case (.request, "drug"), (.administration, "drug"), (.statement, "drug"):

@@ -22,43 +22,58 @@ extension Verdict {
 
     var fhirBundle: JSONWriter.Value {
         let time = Verdict.timestamp(validatedAt)
-        let policyExtension: JSONWriter.Value = .array([.object([
-            ("url", .string("urn:regimen-guard:policy")),
-            ("extension", .array([
-                .object([("url", .string("version")), ("valueString", .string(policy.version))]),
-                .object([("url", .string("digest")), ("valueString", .string(policy.digest))]),
-            ])),
-        ])])
+        let policyExtension: JSONWriter.Value = .array([
+            .object([
+                ("url", .string("urn:regimen-guard:policy")),
+                (
+                    "extension",
+                    .array([
+                        .object([("url", .string("version")), ("valueString", .string(policy.version))]),
+                        .object([("url", .string("digest")), ("valueString", .string(policy.digest))]),
+                    ])
+                ),
+            ])
+        ])
         let seed = sourceSHA256.isEmpty ? SHA256Hex.digest(Array(source.utf8)) : sourceSHA256
         func uuid(_ n: Int) -> String {
             let hex = Array(SHA256Hex.digest(Array("\(seed)/\(n)".utf8)).prefix(32))
-            let s = String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-4" + String(hex[13..<16]) + "-8"
+            let s =
+                String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-4" + String(hex[13..<16]) + "-8"
                 + String(hex[17..<20]) + "-" + String(hex[20..<32])
             return "urn:uuid:" + s
         }
         var resources: [JSONWriter.Value] = []
         if decision == .invalid {
-            let issues: [JSONWriter.Value] = (errors.isEmpty ? [OrderError(path: "", message: "the order could not be read")] : errors).map { error in
-                var members: [(String, JSONWriter.Value)] = [
-                    ("severity", .string("error")),
-                    ("code", .string(error.message.hasPrefix("unsupported file type") ? "not-supported" : "invalid")),
-                    ("diagnostics", .string(error.message)),
-                ]
-                if !error.path.isEmpty { members.append(("expression", .array([.string(error.path)]))) }
-                return .object(members)
-            }
-            resources.append(.object([
-                ("resourceType", .string("OperationOutcome")),
-                ("id", .string("errors")),
-                ("extension", policyExtension),
-                ("issue", .array(issues)),
-            ]))
+            let issues: [JSONWriter.Value] =
+                (errors.isEmpty ? [OrderError(path: "", message: "the order could not be read")] : errors).map {
+                    error in
+                    var members: [(String, JSONWriter.Value)] = [
+                        ("severity", .string("error")),
+                        (
+                            "code",
+                            .string(error.message.hasPrefix("unsupported file type") ? "not-supported" : "invalid")
+                        ),
+                        ("diagnostics", .string(error.message)),
+                    ]
+                    if !error.path.isEmpty { members.append(("expression", .array([.string(error.path)]))) }
+                    return .object(members)
+                }
+            resources.append(
+                .object([
+                    ("resourceType", .string("OperationOutcome")),
+                    ("id", .string("errors")),
+                    ("extension", policyExtension),
+                    ("issue", .array(issues)),
+                ])
+            )
         } else {
             for (index, finding) in findings.enumerated() {
                 var text = finding.summary
                 if !finding.detail.isEmpty { text += "\n\n" + finding.detail }
                 if !finding.recommendation.isEmpty { text += "\n\nRecommendation: " + finding.recommendation }
-                if !finding.references.isEmpty { text += "\n\nReferences: " + finding.references.joined(separator: "; ") }
+                if !finding.references.isEmpty {
+                    text += "\n\nReferences: " + finding.references.joined(separator: "; ")
+                }
                 let references = finding.evidence.compactMap(\.reference).reduce(into: [String]()) { list, reference in
                     if !list.contains(reference) { list.append(reference) }
                 }
@@ -67,25 +82,42 @@ extension Verdict {
                     ("id", .string("finding-\(index + 1)")),
                     ("extension", policyExtension),
                     ("status", .string("final")),
-                    ("code", .object([
-                        ("coding", .array([.object([
-                            ("system", .string("urn:regimen-guard:rule")), ("code", .string(finding.rule)),
-                            ("display", .string(finding.title)),
-                        ])])),
-                        ("text", .string(finding.title)),
-                    ])),
+                    (
+                        "code",
+                        .object([
+                            (
+                                "coding",
+                                .array([
+                                    .object([
+                                        ("system", .string("urn:regimen-guard:rule")), ("code", .string(finding.rule)),
+                                        ("display", .string(finding.title)),
+                                    ])
+                                ])
+                            ),
+                            ("text", .string(finding.title)),
+                        ])
+                    ),
                     ("severity", .string(Verdict.detectedIssueSeverity(finding.severity))),
                     ("identifiedDateTime", .string(time)),
                 ]
                 if !references.isEmpty {
                     members.append(("implicated", .array(references.map { .object([("reference", .string($0))]) })))
-                    members.append(("evidence", .array([.object([
-                        ("detail", .array(references.map { .object([("reference", .string($0))]) }))
-                    ])])))
+                    members.append(
+                        (
+                            "evidence",
+                            .array([
+                                .object([
+                                    ("detail", .array(references.map { .object([("reference", .string($0))]) }))
+                                ])
+                            ])
+                        )
+                    )
                 }
                 members.append(("detail", .string(text)))
                 if finding.overridden, let note = finding.override {
-                    var mitigation: [(String, JSONWriter.Value)] = [("action", .object([("text", .string(note.reason))]))]
+                    var mitigation: [(String, JSONWriter.Value)] = [
+                        ("action", .object([("text", .string(note.reason))]))
+                    ]
                     if let by = note.by { mitigation.append(("author", .object([("display", .string(by))]))) }
                     members.append(("mitigation", .array([.object(mitigation)])))
                 }
@@ -95,15 +127,39 @@ extension Verdict {
         var bundle: [(String, JSONWriter.Value)] = [
             ("resourceType", .string("Bundle")),
             ("id", .string("verdict-" + String(seed.prefix(32)))),
-            ("meta", .object([("tag", .array([.object([
-                ("system", .string("urn:regimen-guard:decision")), ("code", .string(decision.rawValue)),
-            ])]))])),
+            (
+                "meta",
+                .object([
+                    (
+                        "tag",
+                        .array([
+                            .object([
+                                ("system", .string("urn:regimen-guard:decision")), ("code", .string(decision.rawValue)),
+                            ])
+                        ])
+                    )
+                ])
+            ),
         ]
-        if let orderID { bundle.append(("identifier", .object([("system", .string("urn:regimen-guard:order-id")), ("value", .string(orderID))]))) }
+        if let orderID {
+            bundle.append(
+                (
+                    "identifier",
+                    .object([("system", .string("urn:regimen-guard:order-id")), ("value", .string(orderID))])
+                )
+            )
+        }
         bundle += [
             ("type", .string("collection")),
             ("timestamp", .string(time)),
-            ("entry", .array(resources.enumerated().map { .object([("fullUrl", .string(uuid($0.offset))), ("resource", $0.element)]) })),
+            (
+                "entry",
+                .array(
+                    resources.enumerated().map {
+                        .object([("fullUrl", .string(uuid($0.offset))), ("resource", $0.element)])
+                    }
+                )
+            ),
         ]
         return .object(bundle)
     }

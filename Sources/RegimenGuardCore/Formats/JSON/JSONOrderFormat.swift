@@ -13,9 +13,14 @@ public struct JSONOrderFormat: OrderFormat {
         do {
             return .success(Document(tree: try JSONReader.parse(Array(bytes))))
         } catch {
-            return .failure(OrderErrors([
-                OrderError(path: "line \(error.line), column \(error.column)", message: "invalid JSON: \(error.message)")
-            ]))
+            return .failure(
+                OrderErrors([
+                    OrderError(
+                        path: "line \(error.line), column \(error.column)",
+                        message: "invalid JSON: \(error.message)"
+                    )
+                ])
+            )
         }
     }
 

@@ -35,8 +35,14 @@ struct ContinuationRule: RuleKind {
         ])
         guard let targeted, let companion, let messages else { return nil }
         return ContinuationRule(
-            targeted: targeted, companion: companion, toleranceDays: tolerance, accepted: reasons,
-            progressionOnSameCourse: progressionSameCourse, lookbackDays: lookback, messages: messages)
+            targeted: targeted,
+            companion: companion,
+            toleranceDays: tolerance,
+            accepted: reasons,
+            progressionOnSameCourse: progressionSameCourse,
+            lookbackDays: lookback,
+            messages: messages
+        )
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
@@ -59,25 +65,30 @@ struct ContinuationRule: RuleKind {
             // (a) In this order: targeted therapy given with the companion that ends when the companion ends.
             guard !companionMeds.isEmpty else { return [] }
             let companionEnds = companionMeds.map(\.window.end)
-            guard !companionEnds.contains(where: { $0 == nil }), let companionEnd = companionEnds.compactMap({ $0 }).max()
+            guard !companionEnds.contains(where: { $0 == nil }),
+                let companionEnd = companionEnds.compactMap({ $0 }).max()
             else {
                 return []  // an open-ended companion does not stop in this order
             }
             let together = targetedMeds.filter { t in companionMeds.contains { $0.window.overlaps(t.window) } }
             guard !together.isEmpty else { return [] }
             let targetedEnds = targetedMeds.map(\.window.end)
-            guard !targetedEnds.contains(where: { $0 == nil }), let lastTargeted = targetedEnds.compactMap({ $0 }).max(),
+            guard !targetedEnds.contains(where: { $0 == nil }),
+                let lastTargeted = targetedEnds.compactMap({ $0 }).max(),
                 lastTargeted <= companionEnd.adding(days: toleranceDays)
             else { return [] }
             let open = unexcused(targetedMeds, among: context.medications)
             guard !open.isEmpty else { return [] }
-            return [RawFinding(
-                severity: rule.severity,
-                summary: messages["in_order"]!.render([
-                    "targeted": listed(open.map(\.name)), "end": lastTargeted.description,
-                    "companion": listed(companionMeds.map(\.name)), "companion_end": companionEnd.description,
-                ]),
-                evidence: Array((targetedMeds + companionMeds).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+            return [
+                RawFinding(
+                    severity: rule.severity,
+                    summary: messages["in_order"]!.render([
+                        "targeted": listed(open.map(\.name)), "end": lastTargeted.description,
+                        "companion": listed(companionMeds.map(\.name)), "companion_end": companionEnd.description,
+                    ]),
+                    evidence: Array((targetedMeds + companionMeds).map(\.evidence).prefix(MergedFindings.evidenceCap))
+                )
+            ]
         }
 
         // (b) A maintenance order after the companion + targeted therapy in the history, with no targeted therapy.
@@ -95,12 +106,15 @@ struct ContinuationRule: RuleKind {
         let open = unexcused(stopping, among: context.history)
         guard !open.isEmpty else { return [] }
         let companions = historyCompanion.filter { c in together.contains { $0.window.overlaps(c.window) } }
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["maintenance"]!.render([
-                "start": orderStart.description, "targeted": listed(together.map(\.name)),
-                "companion": listed(companions.map(\.name)), "last": lastTargeted.description,
-            ]),
-            evidence: Array((together + companions).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["maintenance"]!.render([
+                    "start": orderStart.description, "targeted": listed(together.map(\.name)),
+                    "companion": listed(companions.map(\.name)), "last": lastTargeted.description,
+                ]),
+                evidence: Array((together + companions).map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }

@@ -31,7 +31,12 @@ struct MissingObservationRule: RuleKind {
             "note": ["value"],
         ])
         guard let trigger, let observation, let days, let messages else { return nil }
-        return MissingObservationRule(trigger: trigger, observation: observation, baselineDays: days, messages: messages)
+        return MissingObservationRule(
+            trigger: trigger,
+            observation: observation,
+            baselineDays: days,
+            messages: messages
+        )
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
@@ -64,9 +69,14 @@ struct MissingObservationRule: RuleKind {
             latest = messages["latest_after"]!.render(["date": after.date.description])
             evidence.append(Evidence(path: after.path, start: after.date.description, note: note(after)))
         }
-        return [RawFinding(
-            severity: rule.severity,
-            summary: messages["summary"]!.render(["days": "\(baselineDays)", "agents": listed(agents), "latest": latest]),
-            evidence: evidence)]
+        return [
+            RawFinding(
+                severity: rule.severity,
+                summary: messages["summary"]!.render([
+                    "days": "\(baselineDays)", "agents": listed(agents), "latest": latest,
+                ]),
+                evidence: evidence
+            )
+        ]
     }
 }

@@ -126,7 +126,9 @@ struct MergedFindings {
         order.map { key in
             let entry = entries[key]!
             var finding = entry.finding
-            if entry.more > 0 { finding.summary += " (evidence lists \(finding.evidence.count) items; \(entry.more) more)" }
+            if entry.more > 0 {
+                finding.summary += " (evidence lists \(finding.evidence.count) items; \(entry.more) more)"
+            }
             return finding
         }
     }

@@ -40,41 +40,58 @@ struct RequiredBackboneRule: RuleKind {
         let messages = p.messages(templates)
         guard let trigger, let backbone, let messages else { return nil }
         return RequiredBackboneRule(
-            trigger: trigger, backbone: backbone, firstLineOnly: firstLineOnly, priorTherapy: prior,
-            supportedAfterBackbone: supported, offEvidenceSeverity: offEvidence, unlessOrdered: unless,
-            metastaticBackboneOnly: backboneHistory == "metastatic", messages: messages)
+            trigger: trigger,
+            backbone: backbone,
+            firstLineOnly: firstLineOnly,
+            priorTherapy: prior,
+            supportedAfterBackbone: supported,
+            offEvidenceSeverity: offEvidence,
+            unlessOrdered: unless,
+            metastaticBackboneOnly: backboneHistory == "metastatic",
+            messages: messages
+        )
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         let triggers = context.medications.filter { trigger.matches($0.agent) }
-        guard !triggers.isEmpty, !context.medications.contains(where: { unlessOrdered.matches($0.agent) }) else { return [] }
+        guard !triggers.isEmpty, !context.medications.contains(where: { unlessOrdered.matches($0.agent) }) else {
+            return []
+        }
         if firstLineOnly {
             guard LineOfTherapy.firstLine(context, prior: priorTherapy) != nil else { return [] }
         }
-        let all = context.medications + (metastaticBackboneOnly ? LineOfTherapy.metastaticHistory(context) : context.history)
+        let all =
+            context.medications + (metastaticBackboneOnly ? LineOfTherapy.metastaticHistory(context) : context.history)
         let missing = backbone.filter { component in !all.contains { component.matches($0.agent) } }
         if !missing.isEmpty {
             let present = backbone.filter { !missing.contains($0) }
-            let presentNote = present.isEmpty ? "" : messages["present"]!.render(["present": listed(present.map(\.displayName))])
-            return [RawFinding(
-                severity: rule.severity,
-                summary: messages["missing"]!.render([
-                    "trigger": listed(triggers.map(\.name)), "backbone": listed(backbone.map(\.displayName)),
-                    "missing": listed(missing.map(\.displayName)), "present": presentNote,
-                ]),
-                evidence: Array(triggers.map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+            let presentNote =
+                present.isEmpty ? "" : messages["present"]!.render(["present": listed(present.map(\.displayName))])
+            return [
+                RawFinding(
+                    severity: rule.severity,
+                    summary: messages["missing"]!.render([
+                        "trigger": listed(triggers.map(\.name)), "backbone": listed(backbone.map(\.displayName)),
+                        "missing": listed(missing.map(\.displayName)), "present": presentNote,
+                    ]),
+                    evidence: Array(triggers.map(\.evidence).prefix(MergedFindings.evidenceCap))
+                )
+            ]
         }
         guard let offEvidenceSeverity, !supportedAfterBackbone.isEmpty else { return [] }
         let offEvidence = triggers.filter { !supportedAfterBackbone.matches($0.agent) }
         guard !offEvidence.isEmpty else { return [] }
         let backboneItems = all.filter { item in backbone.contains { $0.matches(item.agent) } }
-        return [RawFinding(
-            severity: offEvidenceSeverity,
-            summary: messages["off_evidence"]!.render([
-                "trigger": listed(offEvidence.map(\.name)), "backbone": listed(backbone.map(\.displayName)),
-                "supported": listed(supportedAfterBackbone.map(\.displayName)),
-            ]),
-            evidence: Array((offEvidence + backboneItems).map(\.evidence).prefix(MergedFindings.evidenceCap)))]
+        return [
+            RawFinding(
+                severity: offEvidenceSeverity,
+                summary: messages["off_evidence"]!.render([
+                    "trigger": listed(offEvidence.map(\.name)), "backbone": listed(backbone.map(\.displayName)),
+                    "supported": listed(supportedAfterBackbone.map(\.displayName)),
+                ]),
+                evidence: Array((offEvidence + backboneItems).map(\.evidence).prefix(MergedFindings.evidenceCap))
+            )
+        ]
     }
 }
 
