@@ -159,15 +159,16 @@ import Testing
         )
     }
 
-    /// Everywhere the rule set shows: a journal catalog entry per MESSAGE_ID, the man page's message-id table and
-    /// the README's rule table name every rule of the repository's policy.
+    /// Everywhere the rule set shows: a journal catalog entry per MESSAGE_ID, the man page's message-id table, the
+    /// README's rule table and the contract in Docs/orders.md name every rule of the repository's policy.
     @Test func everyRuleIsDocumented() throws {
         func read(_ path: String) throws -> String {
             try String(contentsOfFile: repositoryRoot.path + "/" + path, encoding: .utf8)
         }
         let catalog = try read("Packaging/regimen-guard.catalog"), man = try read("Packaging/regimen-guard.8")
-        let readme = try read("README.md")
+        let readme = try read("README.md"), contract = try read("Docs/orders.md")
         for rule in repositoryPolicy.rules {
+            #expect(contract.contains("`\(rule.id)`"), "Docs/orders.md: \(rule.id)")
             #expect(catalog.contains("-- \(rule.messageID)\nSubject: "), "catalog: \(rule.id)")
             #expect(man.contains("\n\(rule.id)\t\(rule.messageID)\n"), "man page: \(rule.id)")
             #expect(readme.contains("| `\(rule.id)` | \(rule.severity.rawValue)"), "README: \(rule.id)")
