@@ -28,24 +28,39 @@ struct ValidateCommand: ParsableCommand {
             valueName: "file"
         )
     )
-    var files: [String]
+    var files: [String] = []
+
+    @Option(
+        name: .customLong("files-from"),
+        help: ArgumentHelp(
+            "Also check the files listed in this file, one path per line ('-': standard input).",
+            discussion: "For thousands of files (re-checking an archive after a policy change): a list is read in "
+                + "linear time, while very long argument lists are not.",
+            valueName: "list"
+        )
+    )
+    var filesFrom: String?
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Give at least one order file.") }
+        if files.isEmpty && filesFrom == nil { throw ValidationError("Give at least one order file.") }
     }
 
     func run() throws {
         let validator = Validator(policy: try policies.load())
-        var worst = Decision.accept
-        var documents: [String] = []
         let style = HumanOutput(
             colour: StandardOutput.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         )
-        for path in files {
+        // Verdicts are written as they are made: one file gives the verdict document itself, several a JSON array.
+        var out = StandardOutputBuffer()
+        let files = try self.files + listedFiles()
+        let array = format != .human && (files.count > 1 || filesFrom != nil)
+        if array { out.append("[\n") }
+        var worst = Decision.accept
+        for (index, path) in files.enumerated() {
             let name = (path as NSString).lastPathComponent
             let verdict: Verdict
-            if let data = FileManager.default.contents(atPath: path) {
-                verdict = validator.validate(bytes: Array(data), fileName: name, at: Date())
+            if let bytes = FileBytes.read(path) {
+                verdict = validator.validate(bytes: bytes, fileName: name, at: Date())
             } else {
                 verdict = validator.invalid(
                     fileName: name,
@@ -56,20 +71,29 @@ struct ValidateCommand: ParsableCommand {
             }
             worst = max(worst, verdict.decision)
             switch format {
-            case .human: print(style.render(verdict, path: path), terminator: "")
-            case .json: documents.append(String(decoding: verdict.jsonBytes(), as: UTF8.self))
-            case .fhir: documents.append(String(decoding: verdict.fhirBundleBytes(), as: UTF8.self))
+            case .human: out.append(style.render(verdict, path: path))
+            case .json, .fhir:
+                var document = format == .json ? verdict.jsonBytes() : verdict.fhirBundleBytes()
+                if array {
+                    while document.last == UInt8(ascii: "\n") { document.removeLast() }
+                    document += Array((index + 1 < files.count ? ",\n" : "\n]\n").utf8)
+                }
+                out.append(contentsOf: document)
             }
         }
-        if format != .human {
-            // One file: the verdict document itself; several: a JSON array of them.
-            print(
-                documents.count == 1
-                    ? documents[0]
-                    : "[\n" + documents.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]\n",
-                terminator: ""
-            )
-        }
+        if array && files.isEmpty { out.append("]\n") }
+        out.flush()
         if worst != .accept { throw ExitCodes.of(worst) }
+    }
+
+    /// The paths of `--files-from`, one per line; empty lines are skipped.
+    private func listedFiles() throws -> [String] {
+        guard let filesFrom else { return [] }
+        guard let bytes = FileBytes.read(filesFrom == "-" ? "/dev/stdin" : filesFrom) else {
+            throw ValidationError("Cannot read the list of files \(filesFrom).")
+        }
+        return bytes.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }.filter {
+            !$0.isEmpty
+        }
     }
 }

@@ -127,6 +127,31 @@ import Testing
         #expect(Verdict.validatorName == "regimen-guard " + package)
     }
 
+    /// `--files-from` reads a list of paths (an archive re-checked after a policy change): the same verdicts, in the
+    /// same order, as the paths given as arguments; the worst decision is the exit code.
+    @Test func aListOfFilesGivesTheSameVerdictsAsArguments() throws {
+        try withOrders { dir in
+            let names = ["accept", "review", "reject"].map { dir.file("\($0).json") }
+            try dir.write("list", names.joined(separator: "\n") + "\n\n")
+            let listed = try run([
+                "validate", "--format", "json", "--policies", policies, "--files-from", dir.file("list"),
+            ])
+            let given = try run(["validate", "--format", "json", "--policies", policies] + names)
+            func decisions(_ result: ProcessResult) throws -> [String] {
+                let array = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+                return (array ?? []).compactMap { $0["decision"] as? String }
+            }
+            #expect(try decisions(listed) == ["accept", "review", "reject"])
+            #expect(try decisions(listed) == decisions(given))
+            #expect(listed.status == 2 && given.status == 2)
+            try dir.write("empty", "")
+            let none = try run([
+                "validate", "--format", "json", "--policies", policies, "--files-from", dir.file("empty"),
+            ])
+            #expect(none.stdout == "[\n]\n" && none.status == 0)
+        }
+    }
+
     @Test func usageErrorsExit64() throws {
         let statuses = try [["validate"], ["validate", "--format", "xml", "x.json"], ["no-such-command"]].map {
             try run($0).status

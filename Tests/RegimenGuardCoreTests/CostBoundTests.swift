@@ -8,13 +8,11 @@ import Testing
     static let patient =
         "\"patient\": {\"id\": \"M\", \"her2_status\": \"negative\", \"hr_status\": \"positive\", \"disease_setting\": \"metastatic\"}"
 
-    /// Judges `text`, returning the verdict, its encoded size and the time taken.
-    func measure(_ text: String, as name: String = "o.json") -> (verdict: Verdict, bytes: Int, seconds: Double) {
-        let clock = ContinuousClock()
-        var verdict: Verdict?
-        let elapsed = clock.measure { verdict = judge(text, as: name) }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (verdict!, verdict!.jsonBytes().count, seconds)
+    /// Judges `text`, returning the verdict and its encoded size. Times are measured in the benchmark, not here;
+    /// the bounds these tests check (errors, items, verdict size) are the ones that keep an order's cost bounded.
+    func measure(_ text: String, as name: String = "o.json") -> (verdict: Verdict, bytes: Int) {
+        let verdict = judge(text, as: name)
+        return (verdict, verdict.jsonBytes().count)
     }
 
     func expectCapped(_ verdict: Verdict, more: Int? = nil, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
@@ -27,12 +25,11 @@ import Testing
 
     @Test func manyDistinctUnknownKeysAreLinearAndTheVerdictIsSmall() {
         let keys = (0..<60_000).map { "\"k\($0)\": 0" }.joined(separator: ",")
-        let (verdict, bytes, seconds) = measure(
+        let (verdict, bytes) = measure(
             "{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}], \(keys)}"
         )
         expectCapped(verdict, more: 60_000 - OrderLimits.maximumErrors)
         #expect(bytes < 16_000, "\(bytes) bytes")
-        #expect(seconds < 5, "\(seconds) s")  // quadratic, this took minutes
         // The valid names are listed once, then unknown fields are said briefly.
         #expect(verdict.errors.filter { $0.message.contains("order fields are") }.count == 1)
         #expect(verdict.errors.first?.path == "k0")
@@ -40,14 +37,13 @@ import Testing
 
     @Test func manyDuplicateKeysAreLinear() {
         let duplicates = Array(repeating: "\"order_id\": \"RX-B\"", count: 60_000).joined(separator: ",")
-        let (verdict, bytes, seconds) = measure(
+        let (verdict, bytes) = measure(
             "{\(duplicates), \(Self.patient), \"medications\": [{\"drug\": \"letrozole\", \"start\": \"2026-12-01\"}]}"
         )
         expectCapped(verdict, more: 60_000 - 1 - OrderLimits.maximumErrors)
         #expect(verdict.errors.first?.message.contains("appears twice") == true)
         #expect(verdict.orderID == "RX-B")
         #expect(bytes < 16_000)
-        #expect(seconds < 5)
     }
 
     @Test func errorsAreCappedAcrossItems() {
@@ -55,7 +51,7 @@ import Testing
             repeating: "{\"drug\": \"trastuzumabx\", \"start\": \"2026-12-01\", \"dose_mg\": 1}",
             count: 1_000
         ).joined(separator: ",")
-        let (verdict, bytes, _) = measure("{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [\(items)]}")
+        let (verdict, bytes) = measure("{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [\(items)]}")
         expectCapped(verdict, more: 2_000 - OrderLimits.maximumErrors)
         #expect(verdict.errors.filter { $0.message.contains("medication item fields are") }.count == 1)
         #expect(bytes < 24_000)
@@ -121,12 +117,11 @@ import Testing
 
     @Test func aLongUnknownDrugNameIsCheapAndNotEchoedWhole() {
         let name = String(repeating: "a", count: 1 << 20)
-        let (verdict, bytes, seconds) = measure(
+        let (verdict, bytes) = measure(
             "{\"order_id\": \"RX-B\", \(Self.patient), \"medications\": [{\"drug\": \"\(name)\", \"start\": \"2026-12-01\"}]}"
         )
         #expect(verdict.errors.map(\.path) == ["medications[0].drug"])
         #expect(bytes < 4_000)
-        #expect(seconds < 3, "\(seconds) s")
     }
 }
 

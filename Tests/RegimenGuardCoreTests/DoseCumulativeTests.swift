@@ -248,9 +248,7 @@ import Testing
                 V2.med("trastuzumab", Day(daysSinceEpoch: 20500 + i).description, cycles: 1, dose: (420, "mg")),
             ]
         }
-        let started = ContinuousClock.now
         let verdict = judge(v2Order(medications, history: history, observations: observations))
-        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(verdict.findings(Rule.cumulative).first?.severity == .critical)
     }
 }

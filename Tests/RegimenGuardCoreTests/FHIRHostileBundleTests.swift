@@ -32,16 +32,6 @@ import Testing
         return builder
     }
 
-    static func seconds(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let elapsed = clock.measure(body)
-            best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        }
-        return best
-    }
-
     /// The native order with the same content as ``administrations(_:)``.
     static func nativeAdministrations(_ count: Int) -> [UInt8] {
         let drugs = ["trastuzumab", "pertuzumab", "docetaxel", "paclitaxel", "letrozole", "doxorubicin", "epirubicin"]
@@ -58,44 +48,38 @@ import Testing
         )
     }
 
-    @Test func readingThousandsOfAdministrationsCostsAboutLinearly() {
-        let small = Self.administrations(500).bytes[...], large = Self.administrations(4000).bytes[...]
+    // Speed is measured in the benchmark (FHIRBench: the typical twin beside the native order, 200 administrations),
+    // not asserted here: these tests check what large Bundles give, not how long they take.
+
+    @Test func thousandsOfAdministrationsAreReadAsHistoryItems() throws {
         let format = FHIRBundleFormat(), vocabulary = repositoryPolicy.vocabulary
-        let t1 = Self.seconds { _ = format.read(small, vocabulary: vocabulary) }
-        let t8 = Self.seconds { _ = format.read(large, vocabulary: vocabulary) }
-        print(
-            "FHIR: reading 500 administrations \(Int(t1 * 1000)) ms, 4000 \(Int(t8 * 1000)) ms (x\(String(format: "%.1f", t8 / t1)))"
-        )
-        // 8 times the entries: linear is about 8x; quadratic would be 64x.
-        #expect(t8 < t1 * 20, "500 administrations: \(t1) s, 4000: \(t8) s")
+        let document = try format.read(Self.administrations(4000).bytes[...], vocabulary: vocabulary).get()
+        guard case .object(let members) = document.tree.kind,
+            case .array(let history) = members.first(where: { $0.key == "history" })?.value.kind
+        else {
+            Issue.record("no history in the order tree")
+            return
+        }
+        #expect(history.count == 4000)
     }
 
-    @Test func judgingThousandsOfAdministrationsCostsWhatTheNativeOrderCosts() {
+    @Test func judgingThousandsOfAdministrationsGivesWhatTheNativeOrderGives() {
         let bundle = Self.administrations(1000).bytes, native = Self.nativeAdministrations(1000)
         let verdict = validator.validate(bytes: bundle, fileName: "big.json", at: fixedDate)
         let nativeVerdict = validator.validate(bytes: native, fileName: "big.json", at: fixedDate)
         #expect(verdict.decision != .invalid, "\(verdict.errors.prefix(3))")
+        #expect(verdict.decision == nativeVerdict.decision)
         #expect(verdict.findings.map(\.rule) == nativeVerdict.findings.map(\.rule))
-        let clock = ContinuousClock()
-        let tf = clock.measure { _ = validator.validate(bytes: bundle, fileName: "big.json", at: fixedDate) }
-        let tn = clock.measure { _ = validator.validate(bytes: native, fileName: "big.json", at: fixedDate) }
-        print("FHIR: judging 1000 administrations \(tf), the native order of the same content \(tn)")
-        // The rules' own work on a thousand history items dominates both.
-        #expect(tf < tn * 3 + .milliseconds(50), "Bundle \(tf), native \(tn)")
     }
 
-    @Test func aHugeEntryArrayOfUnreadResourcesIsListedQuickly() {
+    @Test func aHugeEntryArrayOfUnreadResourcesIsListed() {
         var builder = FHIRBuilder().request("mr-trast", rxnorm: "224905", status: "draft", start: "2026-12-01")
         for i in 0..<20_000 {
             builder = builder.resource(["resourceType": "Encounter", "id": "e\(i)", "status": "finished"])
         }
-        let bytes = builder.bytes
-        let clock = ContinuousClock()
-        var verdict: Verdict?
-        let elapsed = clock.measure { verdict = validator.validate(bytes: bytes, fileName: "huge.json", at: fixedDate) }
-        #expect(verdict?.decision == .accept)
-        #expect(verdict?.ignored.count == 20_000)
-        #expect(elapsed < .seconds(20))
+        let verdict = validator.validate(bytes: builder.bytes, fileName: "huge.json", at: fixedDate)
+        #expect(verdict.decision == .accept)
+        #expect(verdict.ignored.count == 20_000)
     }
 
     @Test func deepNestingIsInvalidNotACrash() {
