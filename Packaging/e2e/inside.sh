@@ -128,7 +128,11 @@ check "an unreadable order gets an invalid verdict and an order-invalid journal 
 # --- One order's alert flood (journald's default rate limit: 10,000 entries per 30 s) ---------------------------
 python3 - > /root/e2e/flood.json <<'PY'
 import json
-meds = [{"drug": "trastuzumab", "start": "2026-12-01"}] * 120 + [{"drug": "epirubicin", "start": "2026-12-01", "cycles": 4, "cycle_length_days": 21}] * 120
+# Three HER2 antibodies against two anthracyclines: the core merges findings per pair of agents (six here), and the
+# journal then gives that rule one entry with the count.
+her2, anthracyclines = ["trastuzumab", "pertuzumab", "Kadcyla"], ["epirubicin", "doxorubicin"]
+meds = [{"drug": her2[i % 3], "start": "2026-12-01"} for i in range(120)] + [
+  {"drug": anthracyclines[i % 2], "start": "2026-12-01", "cycles": 4, "cycle_length_days": 21} for i in range(120)]
 print(json.dumps({"order_id": "RX-E2E-FLOOD", "patient": {"id": "MRN-E2E-SECRET", "her2_status": "positive", "hr_status": "positive",
   "disease_setting": "metastatic"}, "line_of_therapy": 1, "medications": meds,
   "observations": [{"type": "lvef", "value": 60, "unit": "%", "date": "2026-11-20"}]}))
