@@ -133,6 +133,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `regimen-guard report`: the figures of how alerts fared, from journal records (no I/O: the CLI reads the
+        // journal), rendered as text, JSON, Prometheus exposition and HTML.
+        .target(
+            name: "RegimenGuardReport",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "regimen-guard",
             dependencies: [
@@ -207,6 +213,11 @@ let package = Package(
                 "RegimenGuardCDS", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal", "TestSupport",
             ],
             exclude: ["Vectors"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RegimenGuardReportTests",
+            dependencies: ["RegimenGuardReport", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -43,9 +43,10 @@ check "an unsigned call is 401 and its reason is in the unit's journal" bash -c 
 # Reload: a broken JWKS file keeps the last good keys.
 echo '{"keys": "broken"}' > /etc/regimen-guard/cds-jwks/ehr.jwks.json
 check "systemctl reload (RELOADING=1 ... READY=1) keeps the process and logs the broken JWKS" bash -c "
-  $(declare -f cds_journal); cds=$cds
-  systemctl reload $cds && [ \"\$(systemctl show -p MainPID --value $cds)\" = $cds_pid ] && systemctl is-active $cds &&
-  cds_journal MESSAGE_ID=5e4d5fc8491f4e6d8eddd89fc216b95f && cds_journal MESSAGE_ID=a6fd7d70dfcc4d6ea3df47a4b25d302b"
+  $(declare -f waitfor cds_journal); cds=$cds
+  systemctl reload $cds && waitfor 20 cds_journal MESSAGE_ID=5e4d5fc8491f4e6d8eddd89fc216b95f &&
+  waitfor 20 cds_journal MESSAGE_ID=a6fd7d70dfcc4d6ea3df47a4b25d302b &&
+  [ \"\$(systemctl show -p MainPID --value $cds)\" = $cds_pid ] && systemctl is-active $cds"
 check "after the failed key reload the last good keys still verify" bash -c "
   $(declare -f status_of); [ \"\$(status_of -H \"Authorization: Bearer \$(cat /root/e2e/cds/token-2)\" $cds_url/cds-services)\" = 200 ]"
 install -m 0644 /root/e2e/cds/ehr.jwks.json /etc/regimen-guard/cds-jwks/ehr.jwks.json

@@ -159,18 +159,21 @@ check "the broken local policy is refused by regimen-guard policy check (exit 78
   bash -c 'regimen-guard policy check; [ $? = 78 ]'
 check "systemctl reload with the broken local policy returns success" systemctl reload regimen-guard
 check "the service is still active, same process, and logged the refused reload" bash -c "
-  $(declare -f journal_has); unit=$unit
-  systemctl is-active regimen-guard && [ \"\$(systemctl show -p MainPID --value regimen-guard)\" = $pid ] &&
-  journal_has MESSAGE_ID=be01e0d49f684e9c9f15d08892ffee1b"
+  $(declare -f waitfor journal_has); unit=$unit
+  waitfor 20 journal_has MESSAGE_ID=be01e0d49f684e9c9f15d08892ffee1b &&
+  systemctl is-active regimen-guard && [ \"\$(systemctl show -p MainPID --value regimen-guard)\" = $pid ]"
 submit RX-E2E-2 docetaxel
 check "orders are still judged, with the last good policy's digest" \
   bash -c "$(declare -f waitfor judged verdict); spool=$spool; judged RX-E2E-2 accept && grep -q '$digest' $(verdict RX-E2E-2)"
 sed 's/baseline_days: 90/baseline_days: 120/' /usr/share/regimen-guard/policies/rules.yaml > /etc/regimen-guard/policies/rules.yaml
 systemctl reload regimen-guard >> "$log" 2>&1
+# systemd 252 ends the reload job when `kill -HUP` returns, which can be before the service has read the folders;
+# the policy-loaded entry is the reload's observable end.
+waitfor 20 journal_has MESSAGE_ID=a6fd7d70dfcc4d6ea3df47a4b25d302b
 submit RX-E2E-3 docetaxel
 check "a valid local change is loaded on reload: new digest in verdicts, policy-loaded entry" bash -c "
   $(declare -f waitfor judged verdict journal_has); spool=$spool unit=$unit
-  judged RX-E2E-3 accept && ! grep -q '$digest' $(verdict RX-E2E-3) && journal_has MESSAGE_ID=a6fd7d70dfcc4d6ea3df47a4b25d302b"
+  journal_has MESSAGE_ID=a6fd7d70dfcc4d6ea3df47a4b25d302b && judged RX-E2E-3 accept && ! grep -q '$digest' $(verdict RX-E2E-3)"
 
 # --- Watchdog -----------------------------------------------------------------------------------------------
 # A hung service is killed by the watchdog and restarted. A drop-in shortens the watchdog for the test.

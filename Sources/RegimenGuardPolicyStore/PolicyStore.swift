@@ -11,7 +11,8 @@ import UnixSignals
 /// As a `Service` it traps SIGHUP and reloads the policy folders on each; a broken set is logged and the last
 /// good one kept. Readers take ``current`` for each order (or batch), so a reload never changes the policy in the
 /// middle of an order. Under systemd it reports `RELOADING=1` (with `MONOTONIC_USEC`) and `READY=1` around each
-/// reload, so `systemctl reload` returns when the reload is over.
+/// reload (systemd 252, without `Type=notify-reload`, may end `systemctl reload` as soon as the signal is sent; the
+/// policy-loaded or policy-reload-failed journal entry marks the end).
 public final class PolicyStore: Service, Sendable {
     /// The folders read, in overlay order.
     public let directories: [String]
