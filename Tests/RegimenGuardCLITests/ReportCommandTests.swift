@@ -45,7 +45,7 @@ import Testing
     @Test func aBadTimeIsAUsageErrorSayingWhy() throws {
         let result = try run(["--directory", "/nonexistent", "--since", "2026-13-01"])
         #expect(result.status == 64)
-        #expect(result.stderr.contains("month 13 is not 1-12"), "\(result.stderr)")
+        #expect(result.stderr.contains("--since: \"2026-13-01\": month 13 is not 1-12"), "\(result.stderr)")
         let reversed = try run(["--since", "2026-12-02", "--until", "2026-12-01"])
         #expect(reversed.status == 64)
         #expect(reversed.stderr.contains("--since is after --until"), "\(reversed.stderr)")
