@@ -98,6 +98,9 @@ struct ReportCommand: ParsableCommand {
             StandardError.write("regimen-guard: \(error.description)\n")
             throw error.kind == .noInput ? ExitCodes.noInput : ExitCodes.ioError
         }
+        for directory in directories where !JournalReader.hasJournalFiles(directory) {
+            StandardError.write("regimen-guard: note: no journal files in \(directory)\n")
+        }
         if directories.isEmpty && !ReportCommand.mayReadSystemJournal() {
             StandardError.write(
                 "regimen-guard: note: only your own journal was readable; members of the groups adm or "
