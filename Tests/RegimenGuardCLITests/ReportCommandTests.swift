@@ -19,7 +19,14 @@ import Testing
         defer { dir.remove() }
         let result = try run(["--directory", dir.path, "--since", "-7d", "--until", "now", "--format", format])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(!result.stdout.isEmpty)
+        let zero: String =
+            switch format {
+            case "json": #""total": 0"#
+            case "prometheus": #"regimen_guard_orders_total{decision="accept"} 0"#
+            case "html": #"data-decision="total">0<"#
+            default: "no orders in this window"
+            }
+        #expect(result.stdout.contains(zero), "\(result.stdout)")
         // Likely a wrong folder: said, though not an error (journalctl -D says so too).
         #expect(result.stderr == "regimen-guard: note: no journal files in \(dir.path)\n")
     }
@@ -87,7 +94,7 @@ import Testing
                 "\(host).entry",
                 """
                 SYSLOG_IDENTIFIER=regimen-guard
-                MESSAGE=RX-\(host) judged
+                MESSAGE=RX-\(host) message text never reported
                 MESSAGE_ID=408d9aae5cb44854861f8318c368e17e
                 REGIMEN_GUARD_ENTRY=verdict
                 REGIMEN_GUARD_DECISION=accept
@@ -112,7 +119,18 @@ import Testing
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.isEmpty, "\(result.stderr)")
             #expect(!result.stdout.isEmpty)
-            #expect(!result.stdout.contains("judged"), "a MESSAGE reached the report")
+            #expect(!result.stdout.contains("never reported"), "a MESSAGE reached the report")
+            if format == "json" {
+                let document = try #require(
+                    JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                )
+                let decisions = document["decisions"] as? [String: Any]
+                #expect(decisions?["accept"] as? Int == 2, "both machines' verdicts count")
+                #expect(document["hosts"] as? [String] == ["rx-c", "rx-d"])
+                let perHost = document["per_host"] as? [String: [String: Any]]
+                #expect((perHost?["rx-c"]?["decisions"] as? [String: Any])?["accept"] as? Int == 1)
+                #expect((perHost?["rx-d"]?["decisions"] as? [String: Any])?["accept"] as? Int == 1)
+            }
         }
     }
 }
