@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RegimenGuardCore
+import RegimenGuardPolicyStore
 
 /// The CDS Hooks service as a function from requests to responses (CDSHOOKS.md sections 1-5), independent of the
 /// HTTP server that carries them, so tests can call it directly.
@@ -121,7 +122,7 @@ final class CDSApplication: Sendable {
         } else {
             switch route {
             case .discovery:
-                response = .json(200, Discovery.document(lvefLOINC: policies.validator.policy.vocabulary.lvefLOINC))
+                response = .json(200, Discovery.document(lvefLOINC: policies.current.vocabulary.lvefLOINC))
             case .hook(let service): response = hook(service, request)
             case .feedback(let service): response = feedback(service, request)
             case .healthz: response = health()
@@ -134,7 +135,7 @@ final class CDSApplication: Sendable {
     }
 
     private func health() -> HTTPResponse {
-        let policy = policies.validator.policy
+        let policy = policies.current
         return .json(
             200,
             .object([
@@ -257,7 +258,7 @@ final class CDSApplication: Sendable {
                 body: outcome.bytes()
             )
         case .joined(let bytes, let entries):
-            let validator = policies.validator
+            let validator = Validator(policy: policies.current)
             let verdict = validator.validate(bytes: bytes, fileName: "\(instance).json", at: now())
             let builder = CardBuilder(
                 policy: validator.policy,
