@@ -155,7 +155,8 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: getuid() == 0)) func aFullDiskLosesNothingAndTheServiceConvergesWhenSpaceReturns() throws {
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a 2 MiB tmpfs for the spool"))
+    func aFullDiskLosesNothingAndTheServiceConvergesWhenSpaceReturns() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
         // A 2 MiB file system of its own for the spool.
