@@ -3,7 +3,7 @@ import PackageDescription
 
 // Every dependency is chosen on purpose; each one costs build minutes on a 2-core CI.
 // - swift-argument-parser: the CLI.
-// - swift-log + swift-service-lifecycle: logging facade, service lifecycle and signals for `watch`.
+// - swift-log + swift-service-lifecycle: logging facade, service lifecycle and signals for `watch` and `serve`.
 // - Yams: the policy files are YAML, so pharmacists can comment them.
 // SHA-256 (`source_sha256`, the policy digest) comes from the system's OpenSSL libcrypto (libssl-dev), not
 // swift-crypto: swift-crypto compiles its own BoringSSL, about 2 of a debug build's 3.5 minutes, and CI builds
@@ -129,6 +129,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings

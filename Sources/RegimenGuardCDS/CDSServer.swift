@@ -7,14 +7,16 @@ import RegimenGuardCore
 import RegimenGuardJournal
 import RegimenGuardPolicyStore
 import RegimenGuardSystemd
+import ServiceLifecycle
 import UnixSignals
 
 /// `regimen-guard serve`: the CDS Hooks 2.0 service (CDSHOOKS.md), on SwiftNIO's HTTP/1.1 server.
 ///
 /// It listens on the socket systemd passed (socket activation) or on ``CDSConfiguration/listen``, reports
-/// `READY=1` once listening, reloads policies and JWKS files on SIGHUP (`RELOADING=1` … `READY=1`; a broken file
-/// keeps the last good state), feeds the watchdog only while every event loop answers, and on SIGTERM or SIGINT
-/// stops accepting, lets requests in flight finish (up to ``gracePeriod``), and returns.
+/// `READY=1` once listening, reloads policies and JWKS files on SIGHUP (one reload of the ``PolicyStore`` the spool
+/// uses too, with the keys as its companion: `RELOADING=1` … `READY=1`; a broken file keeps the last good state),
+/// feeds the watchdog only while every event loop answers, and on SIGTERM or SIGINT stops accepting, lets requests
+/// in flight finish (up to ``gracePeriod``), and returns.
 public struct CDSServer: Sendable {
     public var configuration: CDSConfiguration
     public var logger: Logger
@@ -46,14 +48,13 @@ public struct CDSServer: Sendable {
         }
     }
 
-    /// Runs until SIGTERM or SIGINT.
+    /// Runs until SIGTERM or SIGINT: the HTTP service and the policy store (whose SIGHUP reload also reloads the
+    /// keys) in one `ServiceGroup`, as the spool runs with the same store.
     /// - Throws: ``StartError`` when the policy, the keys or the listening socket cannot be used.
     public func run() async throws {
-        // Trap the signals first: SIGHUP's default action ends the process, and a reload may follow READY=1 at once.
-        let signals = await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint)
-        let policies: PolicyStore
+        let initial: PolicySet
         do {
-            policies = try PolicyStore(directories: configuration.policyDirectories)
+            initial = try PolicyDirectories.load(configuration.policyDirectories)
         } catch {
             throw StartError.policy(error)
         }
@@ -63,6 +64,19 @@ public struct CDSServer: Sendable {
         } catch {
             throw StartError.configuration(error)
         }
+        let listeningOn = Locked("")
+        let policies = PolicyStore(
+            directories: configuration.policyDirectories,
+            initial: initial,
+            logger: logger,
+            notifier: notifier,
+            companions: [
+                { [logger] _ in keys.reload(logger: logger) },
+                { [notifier] policy in
+                    notifier.status("serving CDS Hooks on \(listeningOn.withLock { $0 }); policy \(policy.version)")
+                },
+            ]
+        )
         let app = CDSApplication(configuration: configuration, policies: policies, keys: keys, logger: logger)
         let tracker = ConnectionTracker()
         let threads = configuration.threads > 0 ? configuration.threads : System.coreCount
@@ -100,8 +114,71 @@ public struct CDSServer: Sendable {
             try? await group.shutdownGracefully()
             throw StartError.listen("cannot listen on \(configuration.listen): \(error)")
         }
+        listeningOn.withLock { $0 = where_ }
 
-        let policy = policies.validator.policy
+        let http = HTTPService(
+            server: server,
+            group: group,
+            tracker: tracker,
+            policies: policies,
+            listeningOn: where_,
+            configuration: configuration,
+            logger: logger,
+            notifier: notifier,
+            gracePeriod: gracePeriod
+        )
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: policies),
+                    .init(service: http, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await services.run()
+    }
+}
+
+/// The listening server as a `Service`: reports READY=1 once the policy store traps SIGHUP, feeds the watchdog,
+/// and on graceful shutdown stops accepting, lets requests in flight finish (up to the grace period) and returns.
+private final class HTTPService: Service, Sendable {
+    let server: any Channel
+    let group: MultiThreadedEventLoopGroup
+    let tracker: ConnectionTracker
+    let policies: PolicyStore
+    let listeningOn: String
+    let configuration: CDSConfiguration
+    let logger: Logger
+    let notifier: Notifier
+    let gracePeriod: Duration
+
+    init(
+        server: any Channel,
+        group: MultiThreadedEventLoopGroup,
+        tracker: ConnectionTracker,
+        policies: PolicyStore,
+        listeningOn: String,
+        configuration: CDSConfiguration,
+        logger: Logger,
+        notifier: Notifier,
+        gracePeriod: Duration
+    ) {
+        self.server = server
+        self.group = group
+        self.tracker = tracker
+        self.policies = policies
+        self.listeningOn = listeningOn
+        self.configuration = configuration
+        self.logger = logger
+        self.notifier = notifier
+        self.gracePeriod = gracePeriod
+    }
+
+    func run() async throws {
+        let where_ = listeningOn
+        let policy = policies.current
         logger.info(
             "regimen-guard CDS Hooks service listening on \(where_), auth \(configuration.auth.rawValue), policy \(policy.version), \(configuration.issuers.count) trusted issuer\(configuration.issuers.count == 1 ? "" : "s")",
             metadata: [
@@ -115,10 +192,12 @@ public struct CDSServer: Sendable {
                 metadata: ["message_id": .string(CDSMessageIDs.authDisabled)]
             )
         }
+        // SIGHUP must be trapped before READY=1: its default action ends the process, and a reload may follow at once.
+        await policies.waitUntilListening()
         notifier.ready()
-        notifier.status("serving CDS Hooks on \(where_); policy \(policy.version)")
+        notifier.status("serving CDS Hooks on \(where_); policy \(policies.current.version)")
 
-        let watchdog = Task { [notifier] in
+        let watchdog = Task { [notifier, group] in
             guard let interval = notifier.watchdogInterval else { return }
             while !Task.isCancelled {
                 // Ping only when every event loop runs a task: a stuck loop stops the pings and systemd restarts us.
@@ -131,17 +210,8 @@ public struct CDSServer: Sendable {
             }
         }
 
-        for await signal in signals {
-            if signal == .sighup {
-                notifier.reloading()
-                policies.reload(logger: logger)
-                keys.reload(logger: logger)
-                notifier.ready()
-                notifier.status("serving CDS Hooks on \(where_); policy \(policies.validator.policy.version)")
-                continue
-            }
-            break
-        }
+        // Until SIGTERM or SIGINT (the group's graceful shutdown), or cancellation.
+        try? await gracefulShutdown()
 
         // Graceful stop: refuse new connections, let requests in flight finish, then close the rest.
         notifier.stopping()

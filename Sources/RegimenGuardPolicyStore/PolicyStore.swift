@@ -13,21 +13,36 @@ import UnixSignals
 /// middle of an order. Under systemd it reports `RELOADING=1` (with `MONOTONIC_USEC`) and `READY=1` around each
 /// reload (systemd 252, without `Type=notify-reload`, may end `systemctl reload` as soon as the signal is sent; the
 /// policy-loaded or policy-reload-failed journal entry marks the end).
+///
+/// A service with more to reload on SIGHUP (the CDS Hooks service's trusted keys) passes it as a companion: each
+/// runs after the policy set, inside the same `RELOADING=1` … `READY=1` bracket, so one signal is one reload.
 public final class PolicyStore: Service, Sendable {
+    /// Reloaded with the policy set, after it; given the set now in use (the new one, or the last good one).
+    public typealias Companion = @Sendable (PolicySet) -> Void
+
     /// The folders read, in overlay order.
     public let directories: [String]
     private let state: Locked<PolicySet>
+    private let companions: [Companion]
     private let listening = Locked<(ready: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let logger: Logger
     private let notifier: Notifier
 
     /// - Parameters:
     ///   - initial: the set loaded at start (a broken set at start is the caller's to report, exit 78).
-    public init(directories: [String], initial: PolicySet, logger: Logger, notifier: Notifier = Notifier()) {
+    ///   - companions: what else each reload reloads, in order, after the policy set (see ``Companion``).
+    public init(
+        directories: [String],
+        initial: PolicySet,
+        logger: Logger,
+        notifier: Notifier = Notifier(),
+        companions: [Companion] = []
+    ) {
         self.directories = directories
         self.state = Locked(initial)
         self.logger = logger
         self.notifier = notifier
+        self.companions = companions
     }
 
     /// Loads `directories` and makes a store of them.
@@ -48,12 +63,19 @@ public final class PolicyStore: Service, Sendable {
     /// The last good policy set.
     public var current: PolicySet { state.withLock { $0 } }
 
-    /// Reads the folders again; keeps the last good set when the new one is broken.
+    /// Reads the folders again (keeping the last good set when the new one is broken), then runs the companions.
     /// - Returns: the set now in use, or the error that kept the old one.
     @discardableResult
     public func reload() -> Result<PolicySet, PolicyError> {
         notifier.reloading()
         defer { notifier.ready() }
+        let result = reloadPolicy()
+        let inUse = current
+        for companion in companions { companion(inUse) }
+        return result
+    }
+
+    private func reloadPolicy() -> Result<PolicySet, PolicyError> {
         do {
             let policy = try PolicyDirectories.load(directories)
             state.withLock { $0 = policy }

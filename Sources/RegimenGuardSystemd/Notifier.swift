@@ -10,14 +10,20 @@ public struct Notifier: Sendable {
     /// Half of the watchdog timeout the manager set (`WATCHDOG_USEC`), or nil without a watchdog.
     public let watchdogInterval: Duration?
 
+    /// The notifier the process's environment asks for (`NOTIFY_SOCKET`, `WATCHDOG_USEC`).
     public init() {
-        isEnabled = getenv("NOTIFY_SOCKET") != nil
         var usec: UInt64 = 0
-        if sd_watchdog_enabled(0, &usec) > 0, usec > 0 {
-            watchdogInterval = .microseconds(Int64(usec / 2))
-        } else {
-            watchdogInterval = nil
-        }
+        let watchdog = sd_watchdog_enabled(0, &usec) > 0 && usec > 0
+        self.init(
+            enabled: getenv("NOTIFY_SOCKET") != nil,
+            watchdogInterval: watchdog ? .microseconds(Int64(usec / 2)) : nil
+        )
+    }
+
+    /// A notifier decided by the caller, whatever the environment: a disabled one sends nothing (tests).
+    public init(enabled: Bool, watchdogInterval: Duration? = nil) {
+        isEnabled = enabled
+        self.watchdogInterval = watchdogInterval
     }
 
     /// Sends raw notify assignments, e.g. `"READY=1\nSTATUS=…"`.

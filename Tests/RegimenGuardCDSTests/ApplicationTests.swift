@@ -1,4 +1,5 @@
 import Foundation
+import RegimenGuardPolicyStore
 import Testing
 
 @testable import RegimenGuardCDS
@@ -14,7 +15,7 @@ struct ApplicationTests {
         )
         return CDSApplication(
             configuration: config,
-            policies: PolicyStore(policy: Fixtures.policy),
+            policies: PolicyStore(directories: [], initial: Fixtures.policy, logger: Fixtures.quietLogger),
             keys: try KeyStore(issuers: []),
             logger: Fixtures.quietLogger
         )

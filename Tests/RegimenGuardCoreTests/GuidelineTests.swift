@@ -17,46 +17,8 @@ enum G {
     static let cdkEndocrine = "cdk46-without-endocrine"
     static let monitoring = "lvef-monitoring-due"
 
-    /// A medication or history item.
-    struct Item {
-        var drug: String
-        var start: String
-        var end: String? = nil
-        var cycles: Int? = nil
-        var length: Int? = nil
-        var stop: String? = nil
-        var setting: String? = nil
-
-        static func open(_ drug: String, _ start: String) -> Item { Item(drug: drug, start: start) }
-        static func cycles(
-            _ drug: String,
-            _ start: String,
-            _ n: Int,
-            every length: Int = 21,
-            stop: String? = nil
-        ) -> Item {
-            Item(drug: drug, start: start, cycles: n, length: length, stop: stop)
-        }
-        static func range(
-            _ drug: String,
-            _ start: String,
-            _ end: String,
-            stop: String? = nil,
-            setting: String? = nil
-        ) -> Item {
-            Item(drug: drug, start: start, end: end, stop: stop, setting: setting)
-        }
-
-        var json: String {
-            var fields = ["\"drug\": \"\(drug)\"", "\"start\": \"\(start)\""]
-            if let end { fields.append("\"end\": \"\(end)\"") }
-            if let cycles { fields.append("\"cycles\": \(cycles)") }
-            if let length { fields.append("\"cycle_length_days\": \(length)") }
-            if let stop { fields.append("\"stop_reason\": \"\(stop)\"") }
-            if let setting { fields.append("\"setting\": \"\(setting)\"") }
-            return "{" + fields.joined(separator: ", ") + "}"
-        }
-    }
+    /// A medication or history item (the shared helper).
+    typealias Item = Med
 
     /// An order; `menopausal: nil` leaves the field out. LVEF 60% on each `lvef` date.
     static func order(

@@ -3,7 +3,8 @@ import RegimenGuardCore
 import TestSupport
 import Testing
 
-/// Items, observations and adverse events of a version 2 order, as JSON fragments for ``v2Order(_:)``.
+/// Items (the shared ``Med``), observations and adverse events of a version 2 order, as JSON fragments for
+/// ``v2Order(_:)``.
 enum V2 {
     static func med(
         _ drug: String,
@@ -17,15 +18,18 @@ enum V2 {
         cumulative: Double? = nil,
         setting: String? = nil
     ) -> String {
-        var fields = ["\"drug\": \"\(drug)\"", "\"start\": \"\(start)\""]
-        if let end { fields.append("\"end\": \"\(end)\"") }
-        if let cycles { fields.append("\"cycles\": \(cycles), \"cycle_length_days\": \(length ?? 21)") }
-        if let perCycle { fields.append("\"doses_per_cycle\": \(perCycle)") }
-        if let dose { fields.append("\"dose\": {\"value\": \(dose.0), \"unit\": \"\(dose.1)\"}") }
-        if let loading { fields.append("\"loading_dose\": {\"value\": \(loading.0), \"unit\": \"\(loading.1)\"}") }
-        if let cumulative { fields.append("\"cumulative_dose\": {\"value\": \(cumulative), \"unit\": \"mg/m2\"}") }
-        if let setting { fields.append("\"setting\": \"\(setting)\"") }
-        return "{" + fields.joined(separator: ", ") + "}"
+        Med(
+            drug: drug,
+            start: start,
+            end: end,
+            cycles: cycles,
+            length: cycles.map { _ in length ?? 21 },
+            setting: setting,
+            perCycle: perCycle,
+            dose: dose,
+            loading: loading,
+            cumulative: cumulative
+        ).json
     }
 
     static func observation(_ type: String, _ value: Double, _ unit: String, _ date: String) -> String {

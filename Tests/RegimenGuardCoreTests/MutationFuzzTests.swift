@@ -18,17 +18,8 @@ import Testing
         return seeds
     }()
 
-    /// SplitMix64: a seeded generator, so a failing mutant can be reproduced from its index.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Seeded, so a failing mutant can be reproduced from its index.
+    typealias Generator = SeededGenerator
 
     static let tokens: [[UInt8]] =
         [

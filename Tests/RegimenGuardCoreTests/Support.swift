@@ -26,7 +26,8 @@ func judge(_ text: String, as name: String = "order.json") -> Verdict {
     validator.validate(bytes: Array(text.utf8), fileName: name, at: fixedDate)
 }
 
-/// A medication item for ``order(...)``.
+/// A medication or history item, as JSON: the one item helper of these tests (``order(...)``, ``G/order(...)``, and
+/// ``V2/med(...)`` for version 2 orders' doses).
 struct Med {
     var drug: String
     var start: String
@@ -34,6 +35,12 @@ struct Med {
     var cycles: Int? = nil
     var length: Int? = nil
     var stop: String? = nil
+    var setting: String? = nil
+    var perCycle: Int? = nil
+    var dose: (Double, String)? = nil
+    var loading: (Double, String)? = nil
+    /// mg/m2.
+    var cumulative: Double? = nil
 
     static func cycles(
         _ drug: String,
@@ -47,8 +54,14 @@ struct Med {
 
     static func open(_ drug: String, _ start: String) -> Med { Med(drug: drug, start: start) }
 
-    static func range(_ drug: String, _ start: String, _ end: String, stop: String? = nil) -> Med {
-        Med(drug: drug, start: start, end: end, stop: stop)
+    static func range(
+        _ drug: String,
+        _ start: String,
+        _ end: String,
+        stop: String? = nil,
+        setting: String? = nil
+    ) -> Med {
+        Med(drug: drug, start: start, end: end, stop: stop, setting: setting)
     }
 
     var json: String {
@@ -57,6 +70,11 @@ struct Med {
         if let cycles { fields.append("\"cycles\": \(cycles)") }
         if let length { fields.append("\"cycle_length_days\": \(length)") }
         if let stop { fields.append("\"stop_reason\": \"\(stop)\"") }
+        if let perCycle { fields.append("\"doses_per_cycle\": \(perCycle)") }
+        if let dose { fields.append("\"dose\": {\"value\": \(dose.0), \"unit\": \"\(dose.1)\"}") }
+        if let loading { fields.append("\"loading_dose\": {\"value\": \(loading.0), \"unit\": \"\(loading.1)\"}") }
+        if let cumulative { fields.append("\"cumulative_dose\": {\"value\": \(cumulative), \"unit\": \"mg/m2\"}") }
+        if let setting { fields.append("\"setting\": \"\(setting)\"") }
         return "{" + fields.joined(separator: ", ") + "}"
     }
 }

@@ -30,7 +30,12 @@ import Testing
         }.filter { $0["SYSLOG_IDENTIFIER"] as? String == "regimen-guard" }
     }
 
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/lib/systemd/systemd-journald")))
+    @Test(
+        .enabled(
+            if: getuid() == 0 && FileManager.default.fileExists(atPath: "/lib/systemd/systemd-journald"),
+            "needs root and systemd-journald: a private journald in a mount namespace"
+        )
+    )
     func findingsAreStructuredEntriesWithTheRulesMessageID() throws {
         let spool = try makeSpool()
         defer { spool.remove() }

@@ -3,6 +3,7 @@ import Logging
 import RegimenGuardCore
 import RegimenGuardJournal
 import RegimenGuardPolicyStore
+import RegimenGuardSystemd
 import TestSupport
 import Testing
 
@@ -30,6 +31,37 @@ import Testing
         continuation.finish()
         try await running.value
         #expect(store.current.digest != first)
+    }
+
+    /// The CDS service's keys reload in the same reload (one SIGHUP, one RELOADING=1 … READY=1): each companion
+    /// runs after the policy set, in order, given the set in use, whether the new set loaded or not.
+    @Test func companionsRunOnEachReloadWithTheSetInUse() throws {
+        let policies = try copyOfPolicies(prefix: "regimen-guard-store-companions")
+        defer { policies.remove() }
+        let seen = Locked<[String]>([])
+        let initial = try PolicyDirectories.load([policies.path])
+        let store = PolicyStore(
+            directories: [policies.path],
+            initial: initial,
+            logger: Logger(label: "test"),
+            companions: [
+                { policy in seen.withLock { $0.append("keys \(policy.digest)") } },
+                { policy in seen.withLock { $0.append("status \(policy.digest)") } },
+            ]
+        )
+        #expect(seen.withLock { $0 }.isEmpty)
+        let rules = try String(contentsOfFile: policies.file("rules.yaml"), encoding: .utf8)
+        try policies.write("rules.yaml", rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: x"))
+        #expect(throws: PolicyError.self) { try store.reload().get() }
+        try policies.write("rules.yaml", rules.replacingOccurrences(of: "baseline_days: 90", with: "baseline_days: 60"))
+        let reloaded = try store.reload().get()
+        #expect(reloaded.digest != initial.digest)
+        #expect(
+            seen.withLock { $0 } == [
+                "keys \(initial.digest)", "status \(initial.digest)", "keys \(reloaded.digest)",
+                "status \(reloaded.digest)",
+            ]
+        )
     }
 
     @Test func loggedPathsKeepOnlyTheContractsNames() {

@@ -49,7 +49,8 @@ import Testing
         defer { spool.remove() }
         let all = names(Self.long ? 5_000 : 2_000)
         try fill(spool, "incoming", all)
-        var rng = SystemRandomNumberGenerator()
+        // Seeded and printed, so a failure can be replayed with the same points.
+        var rng = SeededGenerator.reproducible(overriddenBy: "REGIMEN_GUARD_KILL_SEED")
         // The very start (before the first archive) and random points of the drain.
         let points = [1] + (1..<(Self.long ? 50 : 20)).map { _ in Int.random(in: 2..<all.count, using: &rng) }.sorted()
         for point in points {
@@ -60,7 +61,10 @@ import Testing
             }
             service.signal(SIGKILL)
             let killed = service.wait()
-            #expect(killed.reason == .uncaughtSignal, "the service ended by itself: \(killed.stderr.suffix(2_000))")
+            #expect(
+                killed.reason == .uncaughtSignal,
+                "the service ended by itself (kill points \(points)): \(killed.stderr.suffix(2_000))"
+            )
         }
         let last = try watch(spool, ["--exit-when-idle"]).wait()
         #expect(last.status == 0, "\(last.stderr.suffix(2_000))")
@@ -155,7 +159,8 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: getuid() == 0)) func aFullDiskLosesNothingAndTheServiceConvergesWhenSpaceReturns() throws {
+    @Test(.enabled(if: getuid() == 0, "needs root to mount a 2 MiB tmpfs for the spool"))
+    func aFullDiskLosesNothingAndTheServiceConvergesWhenSpaceReturns() throws {
         let spool = try makeSpool()
         defer { spool.remove() }
         // A 2 MiB file system of its own for the spool.

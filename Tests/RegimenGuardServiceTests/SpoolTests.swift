@@ -95,7 +95,11 @@ import Testing
         #expect(reasons["folder.json"]?.contains("directory") == true)
         #expect(reasons["big.json"]?.contains("over the 4096-byte limit") == true)
         #expect(reasons["huge.json"]?.contains("104857600 bytes") == true)
-        if madeDevice { #expect(reasons["device.json"]?.contains("device node") == true) }
+        if madeDevice {
+            #expect(reasons["device.json"]?.contains("device node") == true)
+        } else {
+            Issue.record("not checked: a device node in incoming/ (making one needs root)", severity: .warning)
+        }
         #expect(reasons.keys.contains { $0.hasPrefix("raw-") && reasons[$0]?.contains("not valid UTF-8") == true })
         #expect(verdict(dir, "empty.json")?.errors.first?.message == "the file is empty")
         #expect(verdict(dir, "name with spaces\nand a newline.json")?.decision == .reject)

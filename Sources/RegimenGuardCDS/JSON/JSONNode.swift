@@ -1,3 +1,22 @@
+// Why the CDS Hooks service keeps this JSON reader beside the core's (`RegimenGuardCore/Parsing/JSONReader.swift`,
+// also a `JSONNode`; issue 11, D1). They are two readers for two jobs, and either one serving both would cost the
+// other something it must not lose:
+// - Byte ranges. Every value here remembers its bytes, so `BundleJoin` copies each prefetched resource into the
+//   joined Bundle byte for byte (numbers keep their spelling; the core judges exactly what the EHR sent). The core's
+//   nodes carry no position at all (order errors are reported by JSON path, syntax errors by line and column computed
+//   when thrown): a range on every core node is memory and time on the judge's hot path, per order.
+// - Duplicate member names. Here they are a syntax error (a request, JWT header or claim set with two `hook` or two
+//   `alg` members must not mean different things to different readers). The core keeps duplicates visible so the
+//   order decoder reports them as findings with their path (`medications` twice is an invalid order with a message,
+//   not a parse failure): refusing them in the core would change verdicts.
+// - Errors. Here a byte offset and a short reason, never content (a 400 to an HTTP client, a line in the decision log);
+//   the core's are line and column for the person who wrote the order file.
+// - Bytes. Here invalid UTF-8 is refused (a request body is untrusted input from the network); the core decodes
+//   strings with repair (U+FFFD), as it always has: refusing would change verdicts.
+// Sharing only the scanner (literals, numbers, escapes: about 100 lines) would need a generic builder in the core's
+// hot loop; not worth it for two small, separately tested readers. Numbers are not materialised here (`number(in:)`
+// reads them on demand).
+
 /// A parsed JSON value that remembers where it came from, so a resource can be copied into the joined Bundle byte
 /// for byte (numbers keep their exact spelling) while the service reads the few members it needs.
 struct JSONNode: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RegimenGuardCore
 import RegimenGuardJournal
+import RegimenGuardPolicyStore
 
 /// The CDS Hooks service as a function from requests to responses (CDSHOOKS.md sections 1-5), independent of the
 /// HTTP server that carries them, so tests can call it directly.
@@ -122,7 +123,7 @@ final class CDSApplication: Sendable {
         } else {
             switch route {
             case .discovery:
-                response = .json(200, Discovery.document(lvefLOINC: policies.validator.policy.vocabulary.lvefLOINC))
+                response = .json(200, Discovery.document(lvefLOINC: policies.current.vocabulary.lvefLOINC))
             case .hook(let service): response = hook(service, request)
             case .feedback(let service): response = feedback(service, request)
             case .healthz: response = health()
@@ -135,7 +136,7 @@ final class CDSApplication: Sendable {
     }
 
     private func health() -> HTTPResponse {
-        let policy = policies.validator.policy
+        let policy = policies.current
         return .json(
             200,
             .object([
@@ -258,7 +259,7 @@ final class CDSApplication: Sendable {
                 body: outcome.bytes()
             )
         case .joined(let bytes, let entries):
-            let validator = policies.validator
+            let validator = Validator(policy: policies.current)
             let verdict = validator.validate(bytes: bytes, fileName: "\(instance).json", at: now())
             let builder = CardBuilder(
                 policy: validator.policy,
@@ -284,7 +285,7 @@ final class CDSApplication: Sendable {
                 "policy_version": .string(validator.policy.version), "policy_digest": .string(validator.policy.digest),
             ]
             if verdict.decision == .invalid {
-                extra["error_paths"] = .string(verdict.errors.map(\.path).joined(separator: "; "))
+                extra["error_paths"] = .string(LoggedPath.sanitize(verdict.errors.map(\.path)).joined(separator: "; "))
             }
             logRequest(
                 service,

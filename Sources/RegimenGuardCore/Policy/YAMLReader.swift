@@ -109,6 +109,14 @@ struct YAMLReader {
         return value
     }
 
+    /// A node's value when it is a finite number (an int or a float scalar, not a string that looks like one).
+    static func finiteNumber(_ node: Node) -> Double? {
+        guard let value = node.float, node.tag == Tag(.int) || node.tag == Tag(.float), value.isFinite else {
+            return nil
+        }
+        return value
+    }
+
     mutating func number(
         _ fields: [String: Node],
         _ key: String,
@@ -116,7 +124,7 @@ struct YAMLReader {
         range: ClosedRange<Double>
     ) -> Double? {
         guard let node = fields[key] else { return nil }
-        guard let value = node.float, node.tag == Tag(.int) || node.tag == Tag(.float), value.isFinite else {
+        guard let value = YAMLReader.finiteNumber(node) else {
             fail(node, YAMLReader.join(path, key), "must be a number")
             return nil
         }

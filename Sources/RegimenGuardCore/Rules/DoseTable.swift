@@ -179,19 +179,12 @@ struct DoseTable: Sendable {
                 } else {
                     doses.append(Usual(from: from, to: to))
                 }
-            } else if let value = positiveNumber(element) {
+            } else if let value = YAMLReader.finiteNumber(element), value > 0 {
                 doses.append(Usual(from: value, to: value))
             } else {
                 p.reader.fail(element, path, "must be a dose above 0, or {from: .., to: ..}")
             }
         }
         return doses.count == sequence.count ? doses : nil
-    }
-
-    private static func positiveNumber(_ node: Node) -> Double? {
-        guard node.tag == Tag(.int) || node.tag == Tag(.float), let value = node.float, value.isFinite, value > 0 else {
-            return nil
-        }
-        return value
     }
 }

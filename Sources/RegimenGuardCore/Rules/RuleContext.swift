@@ -28,6 +28,32 @@ struct RuleContext: Sendable {
 
     /// The order's first day: the earliest start in `medications`.
     var firstStart: Day? { medications.map(\.item.start).min() }
+
+    /// One agent's items in an order, for rules that judge each agent from its first day (a baseline before it).
+    struct AgentStart {
+        /// The item that starts the agent: the earliest start (the first listed among equal starts).
+        var first: ResolvedItem
+        /// All the agent's items, in order.
+        var items: [ResolvedItem]
+
+        var start: Day { first.item.start }
+    }
+
+    /// The ordered items whose agent matches `trigger`, one entry per agent, in order of the agent's first mention.
+    func firstStarts(matching trigger: [Selector]) -> [AgentStart] {
+        var starts: [AgentStart] = []
+        var index: [String: Int] = [:]
+        for item in medications where trigger.matches(item.agent) {
+            if let i = index[item.agent.id] {
+                if item.item.start < starts[i].start { starts[i].first = item }
+                starts[i].items.append(item)
+            } else {
+                index[item.agent.id] = starts.count
+                starts.append(AgentStart(first: item, items: [item]))
+            }
+        }
+        return starts
+    }
 }
 
 extension Array where Element == Selector {

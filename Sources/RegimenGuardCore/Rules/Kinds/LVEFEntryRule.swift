@@ -73,20 +73,11 @@ struct LVEFEntryRule: RuleKind {
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
         guard let threshold = entry[context.order.patient.diseaseSetting] else { return [] }
         guard !context.history.contains(where: { prior.matches($0.agent) }) else { return [] }
-        var firstStarts: [(agent: String, item: ResolvedItem)] = []
-        var seen: [String: Int] = [:]
-        for item in context.medications where trigger.matches(item.agent) {
-            if let i = seen[item.agent.id] {
-                if item.item.start < firstStarts[i].item.item.start { firstStarts[i].item = item }
-            } else {
-                seen[item.agent.id] = firstStarts.count
-                firstStarts.append((item.agent.id, item))
-            }
-        }
+        let firstStarts = context.firstStarts(matching: trigger)
         guard !firstStarts.isEmpty else { return [] }
         let lvef = ObservationTimeline(context.order, type: observation)
         var low: [(baseline: Observation, items: [ResolvedItem])] = []
-        for (_, item) in firstStarts {
+        for item in firstStarts.map(\.first) {
             guard let baseline = lvef.latest(onOrBefore: item.item.start, withinDays: baselineDays),
                 baseline.value < threshold.below - 1e-9
             else { continue }

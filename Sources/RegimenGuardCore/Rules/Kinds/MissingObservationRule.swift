@@ -40,22 +40,16 @@ struct MissingObservationRule: RuleKind {
     }
 
     func evaluate(_ context: RuleContext, rule: RuleDefinition) -> [RawFinding] {
-        var firstStarts: [(agent: String, name: String, start: Day, items: [ResolvedItem])] = []
-        for item in context.medications where trigger.matches(item.agent) {
-            if let index = firstStarts.firstIndex(where: { $0.agent == item.agent.id }) {
-                firstStarts[index].start = min(firstStarts[index].start, item.item.start)
-                firstStarts[index].items.append(item)
-            } else {
-                firstStarts.append((item.agent.id, item.name, item.item.start, [item]))
-            }
-        }
+        let firstStarts = context.firstStarts(matching: trigger)
         guard !firstStarts.isEmpty else { return [] }
         let measured = context.order.observations.filter { $0.isType(observation) }
         let missing = firstStarts.filter { entry in
             !measured.contains { $0.date <= entry.start && $0.date.days(to: entry.start) <= baselineDays }
         }
         guard !missing.isEmpty else { return [] }
-        let agents = missing.map { messages["agent"]!.render(["agent": $0.name, "start": $0.start.description]) }
+        let agents = missing.map {
+            messages["agent"]!.render(["agent": $0.items[0].name, "start": $0.start.description])
+        }
         var evidence = Array(missing.flatMap(\.items).map(\.evidence).prefix(MergedFindings.evidenceCap))
         var latest = messages["latest_none"]!.render([:])
         let earliest = missing.map(\.start).min()!

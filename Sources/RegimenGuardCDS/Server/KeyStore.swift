@@ -1,56 +1,10 @@
 import Foundation
 import Logging
-import RegimenGuardCore
 import RegimenGuardJournal
-import RegimenGuardPolicyStore
 import Synchronization
 
-/// The policy set the service judges with, and its reload. The one place that knows where policies come from and
-/// how a reload is logged (today the spool module's `PolicyDirectories` and `MessageIDs`), so moving those into a
-/// shared module later changes this type only.
-final class PolicyStore: Sendable {
-    let directories: [String]
-    private let current: Mutex<Validator>
-
-    init(directories: [String]) throws(PolicyError) {
-        self.directories = directories
-        current = Mutex(Validator(policy: try PolicyDirectories.load(directories)))
-    }
-
-    init(policy: PolicySet, directories: [String] = []) {
-        self.directories = directories
-        current = Mutex(Validator(policy: policy))
-    }
-
-    var validator: Validator { current.withLock { $0 } }
-
-    /// Loads the policy folders again; a broken set keeps the last good one.
-    func reload(logger: Logger) {
-        do {
-            let policy = try PolicyDirectories.load(directories)
-            current.withLock { $0 = Validator(policy: policy) }
-            logger.notice(
-                "policy reloaded: \(policy.name) \(policy.version) (\(policy.digest))",
-                metadata: [
-                    "message_id": .string(MessageIDs.policyLoaded), "policy_version": .string(policy.version),
-                    "policy_digest": .string(policy.digest),
-                ]
-            )
-        } catch {
-            let kept = validator.policy
-            logger.error(
-                "policy reload failed; keeping \(kept.version) (\(kept.digest)): \(error.description)",
-                metadata: [
-                    "message_id": .string(MessageIDs.policyReloadFailed), "policy_version": .string(kept.version),
-                    "policy_digest": .string(kept.digest), "fault": .string(error.description),
-                ]
-            )
-        }
-    }
-}
-
 /// The trusted issuers' keys, read from their JWKS files at start and on SIGHUP (a file that fails keeps that
-/// issuer's last good keys).
+/// issuer's last good keys). The SIGHUP reload is the policy store's: the keys are its companion (``CDSServer``).
 final class KeyStore: Sendable {
     let issuers: [TrustedIssuer]
     private let keys: Mutex<[String: IssuerKeys]>
