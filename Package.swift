@@ -194,11 +194,29 @@ let package = Package(
             dependencies: ["RegimenGuardSystemd", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Shared by the spool's in-process tests and the end-to-end tests: sample orders, spools, verdicts, policies.
+        .target(
+            name: "ServiceTestSupport",
+            dependencies: ["RegimenGuardCore", "RegimenGuardPolicyStore", "TestSupport"],
+            path: "Tests/ServiceTestSupport",
+            swiftSettings: strictSettings
+        ),
+        // The spool in-process: its protocol, claims, verdict files and policy store, called as a library.
         .testTarget(
             name: "RegimenGuardServiceTests",
             dependencies: [
                 "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal",
-                "RegimenGuardReport", "RegimenGuardSystemd", "TestSupport",
+                "RegimenGuardSystemd", "ServiceTestSupport", "TestSupport",
+            ],
+            swiftSettings: strictSettings
+        ),
+        // End to end: the built binary as processes, beside a private journald, with real signals, kill -9, mounts
+        // and the notify socket (the packaged unit under a real systemd is Packaging/ci's).
+        .testTarget(
+            name: "RegimenGuardEndToEndTests",
+            dependencies: [
+                "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardService", "RegimenGuardReport",
+                "RegimenGuardSystemd", "ServiceTestSupport", "TestSupport",
                 "regimen-guard",
             ],
             swiftSettings: strictSettings

@@ -1,5 +1,6 @@
 import Foundation
 import RegimenGuardCore
+import ServiceTestSupport
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import RegimenGuardCore
 import RegimenGuardJournal
 import RegimenGuardPolicyStore
 import RegimenGuardSystemd
+import ServiceTestSupport
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import RegimenGuardCore
 import RegimenGuardService
+import ServiceTestSupport
 import Synchronization
 import TestSupport
 import Testing

@@ -3,6 +3,7 @@ import Glibc
 import RegimenGuardCore
 import RegimenGuardPolicyStore
 import RegimenGuardService
+import ServiceTestSupport
 import TestSupport
 import Testing
 

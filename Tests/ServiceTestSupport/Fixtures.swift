@@ -1,15 +1,14 @@
 import Foundation
 import RegimenGuardCore
 import RegimenGuardPolicyStore
-import RegimenGuardService
 import TestSupport
 
-let policiesPath = repositoryRoot.appendingPathComponent("Policies").path
-let examplesPath = repositoryRoot.appendingPathComponent("Examples/spool/incoming").path
-let patientSecret = "MRN-SECRET-7731"
+public let policiesPath = repositoryRoot.appendingPathComponent("Policies").path
+public let examplesPath = repositoryRoot.appendingPathComponent("Examples/spool/incoming").path
+public let patientSecret = "MRN-SECRET-7731"
 
 /// An order of a given decision, with a unique id and a patient id that must never reach a log.
-func sampleOrder(_ id: String, decision: Decision = .reject) -> String {
+public func sampleOrder(_ id: String, decision: Decision = .reject) -> String {
     let medications: String
     switch decision {
     case .accept:
@@ -32,25 +31,25 @@ func sampleOrder(_ id: String, decision: Decision = .reject) -> String {
 }
 
 /// A fresh spool folder with incoming/ made.
-func makeSpool() throws -> TemporaryDirectory {
+public func makeSpool() throws -> TemporaryDirectory {
     let dir = try TemporaryDirectory(prefix: "regimen-guard-spool")
     try FileManager.default.createDirectory(atPath: dir.file("incoming"), withIntermediateDirectories: true)
     return dir
 }
 
-func verdict(_ spool: TemporaryDirectory, _ name: String) -> Verdict? {
+public func verdict(_ spool: TemporaryDirectory, _ name: String) -> Verdict? {
     guard let data = FileManager.default.contents(atPath: spool.file("verdicts/\(name).verdict.json")) else {
         return nil
     }
     return try? Verdict.decode(Array(data))
 }
 
-func loadPolicy() throws -> PolicySet {
+public func loadPolicy() throws -> PolicySet {
     try PolicyDirectories.load([policiesPath])
 }
 
 /// A copy of the repository's policy files in a temporary folder, to change without touching the repository.
-func copyOfPolicies(prefix: String) throws -> TemporaryDirectory {
+public func copyOfPolicies(prefix: String) throws -> TemporaryDirectory {
     let copy = try TemporaryDirectory(prefix: prefix)
     for name in entries(policiesPath) where name.hasSuffix(".yaml") {
         try copy.write(name, try String(contentsOfFile: policiesPath + "/" + name, encoding: .utf8))

@@ -2,6 +2,7 @@ import Foundation
 import RegimenGuardCore
 import RegimenGuardReport
 import RegimenGuardSystemd
+import ServiceTestSupport
 import TestSupport
 import Testing
 
