@@ -466,10 +466,11 @@ class DOM(html.parser.HTMLParser):
             self.stack[-1][2].append(data)
 
     def figure(self, **marks):
-        """The text of the innermost marked elements with exactly these marks (data-x keys without the prefix)."""
+        """The texts of the marked elements whose marks are exactly these (data-x keys without the prefix): a
+        decision total, not a day's or a host's cell of it."""
         want = {f"data-{k.replace('_', '-')}": v for k, v in marks.items()}
         return [text for attrs, text in self.marked if all(attrs.get(k) == v for k, v in want.items())
-                and set(attrs) >= set(want)]
+                and set(attrs) == set(want)]
 
 
 def number(text):
