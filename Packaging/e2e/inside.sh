@@ -183,9 +183,9 @@ check "the .prom file is 0644 root, and no temporary file is left in the folder"
   ls -la $textfile_dir; [ \"\$(stat -c %a:%U $prom)\" = 644:root ] && [ \"\$(ls -A $textfile_dir)\" = regimen-guard.prom ]"
 check "promtool check metrics passes on the .prom file" bash -c "promtool check metrics < $prom"
 check "the report service's runs succeed, under its hardening, with nothing failed in its journal" bash -c "
-  [ \"\$(systemctl show -p Result --value regimen-guard-report.service)\" = success ] &&
-  journalctl --sync && out=\$(journalctl --no-pager -b -o cat -u regimen-guard-report.service | grep -i -E 'fail|denied|error' |
-    grep -v 'Failed to configure loopback network device, ignoring'); echo \"\$out\"; [ -z \"\$out\" ]"
+  journalctl --sync; out=\$(journalctl --no-pager -b -o cat -u regimen-guard-report.service | grep -i -E 'fail|denied|error' |
+    grep -v 'Failed to configure loopback network device, ignoring'); echo \"\$out\"
+  [ \"\$(systemctl show -p Result --value regimen-guard-report.service)\" = success ] && [ -z \"\$out\" ]"
 check "the .prom file holds no patient identifier" bash -c "! grep -q MRN-E2E-SECRET $prom"
 
 # --- Reload -------------------------------------------------------------------------------------------------
