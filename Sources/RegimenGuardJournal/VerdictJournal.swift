@@ -11,6 +11,17 @@ import RegimenGuardSystemd
 /// patient identifier, never order content, never an error message (it may echo a value), only error paths made
 /// of the contract's names (``LoggedPath``).
 public struct VerdictJournal: Sendable {
+    /// What an entry of an order is, in its `entry` field (`REGIMEN_GUARD_ENTRY`): readers such as `report` count
+    /// orders from the `verdict` entries, findings from the `rule` ones.
+    public enum EntryKind: String, Sendable, CaseIterable {
+        /// The order's one summary entry (`MessageIDs.orderVerdict`, or `.orderInvalid` for an invalid order).
+        case verdict
+        /// One rule's findings in the order (the rule's `MESSAGE_ID`).
+        case rule
+        /// How many more rules fired beyond ``VerdictJournal/maxRuleEntries`` (`MessageIDs.orderVerdict`).
+        case moreRules = "more-rules"
+    }
+
     /// Rule entries per order at most; the rest are counted in one entry.
     public var maxRuleEntries: Int
 
@@ -86,6 +97,7 @@ public struct VerdictJournal: Sendable {
             var metadata = common
             let overridden = entry.findings.filter(\.overridden).count
             metadata["message_id"] = .string(messageIDs[entry.rule] ?? MessageIDs.orderVerdict)
+            metadata["entry"] = .string(EntryKind.rule.rawValue)
             metadata["rule"] = .string(entry.rule)
             metadata["severity"] = .string((entry.severity ?? entry.findings.map(\.severity).max() ?? .info).rawValue)
             metadata["overridden"] = .string(entry.severity == nil ? "1" : "0")
@@ -104,6 +116,7 @@ public struct VerdictJournal: Sendable {
             let rest = groups.dropFirst(maxRuleEntries)
             var metadata = common
             metadata["message_id"] = .string(MessageIDs.orderVerdict)
+            metadata["entry"] = .string(EntryKind.moreRules.rawValue)
             metadata["count"] = .string(String(rest.map(\.findings.count).reduce(0, +)))
             let level = rest.map(\.level).max() ?? .info
             logger.log(
@@ -114,6 +127,7 @@ public struct VerdictJournal: Sendable {
         }
 
         var metadata = common
+        metadata["entry"] = .string(EntryKind.verdict.rawValue)
         if verdict.decision == .invalid {
             let paths = LoggedPath.sanitize(verdict.errors.map(\.path))
             metadata["message_id"] = .string(MessageIDs.orderInvalid)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RegimenGuardCDS
+import RegimenGuardJournal
 import RegimenGuardSystemd
 
 /// `regimen-guard serve`: the CDS Hooks service systemd runs (Docs/cds-hooks.md).

@@ -411,6 +411,8 @@ import Testing
         let anthracycline = findings.first { $0["REGIMEN_GUARD_RULE"] as? String == "her2-anthracycline-concurrent" }
         #expect(Int(anthracycline?["REGIMEN_GUARD_COUNT"] as? String ?? "") ?? 0 > 1)
         #expect(anthracycline?["PRIORITY"] as? String == "2")
+        #expect(findings.allSatisfy { $0["REGIMEN_GUARD_ENTRY"] as? String == "rule" })
+        #expect(flood.filter { $0["REGIMEN_GUARD_ENTRY"] as? String == "verdict" }.count == 1)
         let judged = verdict(spool, "RX-FLOOD.json")
         #expect(
             judged?.findings.filter { $0.rule == "her2-anthracycline-concurrent" }.count

@@ -50,6 +50,7 @@ import Testing
         #expect(entry["REGIMEN_GUARD_POLICY_VERSION"] as? String == policy.version)
         #expect(entry["REGIMEN_GUARD_POLICY_DIGEST"] as? String == policy.digest)
         #expect((entry["MESSAGE"] as? String)?.contains("Ogivri overlaps epirubicin") == true)
+        #expect(entry["REGIMEN_GUARD_ENTRY"] as? String == "rule")
 
         let warning = entries.filter { $0["MESSAGE_ID"] as? String == "b88613fc16984362b109e3cc8bd0fc7a" }
         #expect(warning.map { $0["PRIORITY"] as? String } == ["4"])
@@ -57,8 +58,11 @@ import Testing
 
         let summaries = entries.filter { $0["MESSAGE_ID"] as? String == "408d9aae5cb44854861f8318c368e17e" }
         #expect(Set(summaries.compactMap { $0["REGIMEN_GUARD_ORDER_ID"] as? String }) == ["RX-J1", "RX-J2", "RX-J4"])
+        // One `verdict` entry per order judged: what `report` counts decisions from.
+        #expect(summaries.map { $0["REGIMEN_GUARD_ENTRY"] as? String } == ["verdict", "verdict", "verdict"])
         let invalid = entries.filter { $0["MESSAGE_ID"] as? String == "3275db35b2094a51867404e5e5c1fed0" }
         #expect(invalid.first?["REGIMEN_GUARD_ERROR_PATHS"] as? String == "medications[0].drug")
+        #expect(invalid.map { $0["REGIMEN_GUARD_ENTRY"] as? String } == ["verdict"])
         // Error messages can echo field values, so the journal carries only their paths.
         #expect(entries.allSatisfy { !(($0["MESSAGE"] as? String) ?? "").contains("trastuzamab") })
         #expect(entries.contains { $0["MESSAGE_ID"] as? String == "002083c98aaf40b795bacb7426e615d1" })

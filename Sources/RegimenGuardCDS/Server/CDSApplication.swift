@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RegimenGuardCore
+import RegimenGuardJournal
 
 /// The CDS Hooks service as a function from requests to responses (CDSHOOKS.md sections 1-5), independent of the
 /// HTTP server that carries them, so tests can call it directly.
