@@ -306,7 +306,7 @@ def expected_spool(verdicts):
             figures = rules.setdefault(rule, {"findings": 0, "orders": 0, "overridden": 0})
             figures["findings"] += len(findings)
             figures["orders"] += 1
-            if all(f.get("overridden") for f in findings):
+            if any(f.get("overridden") for f in findings):
                 figures["overridden"] += 1
         if verdict["decision"] == "invalid":
             for shape in {path_shape(e["path"]) for e in verdict.get("errors", [])}:
