@@ -134,9 +134,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // `regimen-guard report`: the figures of how alerts fared, from journal records (no I/O: the CLI reads the
-        // journal), rendered as text, JSON, Prometheus exposition and HTML.
+        // journal), rendered as text, JSON, Prometheus exposition and HTML. RegimenGuardJournal for the MESSAGE_IDs.
         .target(
             name: "RegimenGuardReport",
+            dependencies: ["RegimenGuardJournal"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -148,6 +149,7 @@ let package = Package(
                 "RegimenGuardSystemd",
                 "RegimenGuardJournal",
                 "RegimenGuardPolicyStore",
+                "RegimenGuardReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -217,7 +219,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RegimenGuardReportTests",
-            dependencies: ["RegimenGuardReport", "TestSupport"],
+            dependencies: ["RegimenGuardReport", "RegimenGuardJournal", "RegimenGuardSystemd", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

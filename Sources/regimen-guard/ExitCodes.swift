@@ -3,10 +3,13 @@ import RegimenGuardCore
 import RegimenGuardPolicyStore
 
 /// The contract's exit codes, in one place: 0 accept, 1 review, 2 reject, 65 invalid order, 64 usage error,
-/// 78 broken policy; several files exit with the worst.
+/// 78 broken policy; several files exit with the worst. `report`: 66 a journal directory cannot be read, 74 the
+/// journal cannot be read or the report written (sysexits.h).
 enum ExitCodes {
     static let usage = ExitCode(64)
     static let invalidInput = ExitCode(65)
+    static let noInput = ExitCode(66)
+    static let ioError = ExitCode(74)
     static let brokenPolicy = ExitCode(78)
 
     /// The exit code of `validate` for a decision.

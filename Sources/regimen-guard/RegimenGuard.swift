@@ -13,6 +13,7 @@ struct RegimenGuard: AsyncParsableCommand {
         version: Verdict.version,
         subcommands: [
             ValidateCommand.self, RulesCommand.self, PolicyCommand.self, WatchCommand.self, ServeCommand.self,
+            ReportCommand.self,
         ]
     )
 }
