@@ -197,7 +197,7 @@ let package = Package(
             name: "RegimenGuardServiceTests",
             dependencies: [
                 "RegimenGuardService", "RegimenGuardCore", "RegimenGuardPolicyStore", "RegimenGuardJournal",
-                "TestSupport",
+                "RegimenGuardReport", "RegimenGuardSystemd", "TestSupport",
                 "regimen-guard",
             ],
             swiftSettings: strictSettings

@@ -75,18 +75,10 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let now = ReportCommand.now()
-        let window: Report.Window
-        do throws(TimeSpec.ParseError) {
-            let since = try self.since.map { text throws(TimeSpec.ParseError) in
-                try TimeSpec.parse(text, now: now, utcOffset: ReportCommand.utcOffset(ofWall:))
-            }
-            let until = try self.until.map { text throws(TimeSpec.ParseError) in
-                try TimeSpec.parse(text, now: now, utcOffset: ReportCommand.utcOffset(ofWall:))
-            }
-            window = Report.Window(since: since, until: until)
-        } catch {
-            throw ValidationError("--since/--until: \(error.description)")
-        }
+        let window = Report.Window(
+            since: try ReportCommand.time(since, option: "--since", now: now),
+            until: try ReportCommand.time(until, option: "--until", now: now)
+        )
         if let since = window.since, let until = window.until, since > until {
             throw ValidationError("--since is after --until")
         }
@@ -125,7 +117,20 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// A `--since`/`--until` value, or a usage error naming the option.
+    static func time(_ text: String?, option: String, now: UInt64) throws(ValidationError) -> UInt64? {
+        guard let text else { return nil }
+        do throws(TimeSpec.ParseError) {
+            return try TimeSpec.parse(text, now: now, utcOffset: utcOffset(ofWall:))
+        } catch {
+            throw ValidationError("\(option): \(error.description)")
+        }
+    }
+
     // MARK: - The reporter's clock and time zone
+
+    /// `TZ`, else /etc/localtime, read once.
+    static let zone = TimeZone.current
 
     static func now() -> UInt64 {
         var time = timespec()
@@ -135,7 +140,7 @@ struct ReportCommand: ParsableCommand {
 
     /// Seconds east of UTC at a UTC instant, in the reporter's time zone (`TZ`, else /etc/localtime).
     static func utcOffset(atUTC seconds: Int64) -> Int {
-        TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     /// Seconds east of UTC at a local wall time (given as if it were UTC): the offset of the instant it names.

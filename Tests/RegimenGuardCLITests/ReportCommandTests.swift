@@ -45,7 +45,7 @@ import Testing
     @Test func aBadTimeIsAUsageErrorSayingWhy() throws {
         let result = try run(["--directory", "/nonexistent", "--since", "2026-13-01"])
         #expect(result.status == 64)
-        #expect(result.stderr.contains("month 13 is not 1-12"), "\(result.stderr)")
+        #expect(result.stderr.contains("--since: \"2026-13-01\": month 13 is not 1-12"), "\(result.stderr)")
         let reversed = try run(["--since", "2026-12-02", "--until", "2026-12-01"])
         #expect(reversed.status == 64)
         #expect(reversed.stderr.contains("--since is after --until"), "\(reversed.stderr)")
@@ -64,5 +64,52 @@ import Testing
         let result = try run(["--directory", dir.path, "--output", dir.file("missing/folder/report.prom")])
         #expect(result.status == 74)
         #expect(result.stderr.contains("cannot write"), "\(result.stderr)")
+    }
+
+    /// Two machines' journal folders from private journalds (Tests/Support/with-journald.sh), read together.
+    @Test(
+        .enabled(
+            if: getuid() == 0 && FileManager.default.fileExists(atPath: "/lib/systemd/systemd-journald"),
+            "needs root and systemd-journald for a private journald (with-journald.sh)"
+        )
+    )
+    func twoJournalFoldersAreReadTogether() throws {
+        let dir = try TemporaryDirectory(prefix: "regimen-guard-report")
+        defer { dir.remove() }
+        let harness = repositoryRoot.appendingPathComponent("Tests/Support/with-journald.sh").path
+        for (machine, host) in [
+            ("0c0c0c0c0c0c4c0c8c0c0c0c0c0c0c0c", "rx-c"), ("0d0d0d0d0d0d4d0d8d0d0d0d0d0d0d0d", "rx-d"),
+        ] {
+            let entry = dir.file("\(host).entry")
+            try dir.write(
+                "\(host).entry",
+                """
+                SYSLOG_IDENTIFIER=regimen-guard
+                MESSAGE=RX-\(host) judged
+                MESSAGE_ID=408d9aae5cb44854861f8318c368e17e
+                REGIMEN_GUARD_ENTRY=verdict
+                REGIMEN_GUARD_DECISION=accept
+                REGIMEN_GUARD_ORDER_ID=RX-1
+
+                """
+            )
+            let result = try ProcessRunner.run(
+                harness,
+                [
+                    dir.file("\(host).json"), "--keep", dir.file(host), "--machine-id", machine, "--hostname", host,
+                    "--", "logger", "--journald=\(entry)",
+                ],
+                environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for format in ["text", "json", "prometheus", "html"] {
+            let result = try run([
+                "--directory", dir.file("rx-c"), "--directory", dir.file("rx-d"), "--per-host", "--format", format,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!result.stdout.isEmpty)
+            #expect(!result.stdout.contains("judged"), "a MESSAGE reached the report")
+        }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import RegimenGuardCore
+import RegimenGuardReport
+import RegimenGuardSystemd
 import TestSupport
 import Testing
 
@@ -7,13 +9,14 @@ import Testing
 @Suite struct JournalTests {
     static let harness = repositoryRoot.appendingPathComponent("Tests/Support/with-journald.sh").path
 
-    /// Runs the service on a backlog beside a private journald; returns the journal's entries.
-    func journal(of spool: TemporaryDirectory) throws -> [[String: Any]] {
+    /// Runs the service on a backlog beside a private journald; returns the journal's entries (and copies the
+    /// journal files to `keep` when given).
+    func journal(of spool: TemporaryDirectory, keep: String? = nil) throws -> [[String: Any]] {
         let output = spool.file("journal.json")
         let result = try ProcessRunner.run(
             Self.harness,
-            [
-                output, "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
+            [output] + (keep.map { ["--keep", $0] } ?? []) + [
+                "--", ProcessRunner.regimenGuard, "watch", "--spool", spool.path, "--policies", policiesPath,
                 "--exit-when-idle", "--settle-time", "0", "--log-target", "journal",
             ],
             environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]
@@ -67,5 +70,45 @@ import Testing
         #expect(entries.allSatisfy { !(($0["MESSAGE"] as? String) ?? "").contains("trastuzamab") })
         #expect(entries.contains { $0["MESSAGE_ID"] as? String == "002083c98aaf40b795bacb7426e615d1" })
         #expect(entries.contains { $0["MESSAGE_ID"] as? String == "00291e544d17496bb851ec6e189bf35f" })
+    }
+
+    /// What `report` counts from the entries the real service wrote: read back through sd_journal.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: "/lib/systemd/systemd-journald")))
+    func theReportCountsWhatTheServiceLogged() throws {
+        let spool = try makeSpool()
+        defer { spool.remove() }
+        try spool.write("incoming/RX-R1.json", sampleOrder("RX-R1", decision: .reject))
+        try spool.write("incoming/RX-R2.json", sampleOrder("RX-R2", decision: .review))
+        try spool.write("incoming/RX-R3.json", sampleOrder("RX-R3", decision: .invalid))
+        try spool.write("incoming/RX-R4.json", sampleOrder("RX-R4", decision: .accept))
+        // The anthracycline overlap overridden with a documented reason: the order is accepted.
+        let overridden = sampleOrder("RX-R5", decision: .reject).replacingOccurrences(
+            of: "\"line_of_therapy\": 1,",
+            with:
+                "\"line_of_therapy\": 1, \"overrides\": [{\"rule\": \"her2-anthracycline-concurrent\", \"reason\": \"tumour board 2026-11-24\"}],"
+        )
+        try spool.write("incoming/RX-R5.json", overridden)
+        let kept = spool.file("journal-files")
+        _ = try journal(of: spool, keep: kept)
+
+        var builder = ReportBuilder(window: Report.Window(), day: { TimeSpec.day(of: $0, offset: 0) })
+        try JournalReader(
+            source: .directories([kept]),
+            identifier: JournalRecord.identifier,
+            fields: JournalRecord.fieldNames
+        ).read { builder.add(JournalRecord(realtime: $0, fields: $1)) }
+        let report = builder.finish()
+        let policy = try loadPolicy()
+        #expect(report.decisions == Report.Decisions(accept: 2, review: 1, reject: 1, invalid: 1))
+        #expect(report.days.count == 1 && report.days.first?.decisions.total == 5)
+        let anthracycline = report.rules["her2-anthracycline-concurrent"]
+        #expect(anthracycline?.orders == 2)
+        #expect(anthracycline?.overridden == 1)
+        #expect(anthracycline?.findings == 2)
+        #expect(report.invalidErrors == ["medications[].drug": 1])
+        #expect(report.policies.map(\.digest) == [policy.digest])
+        #expect(report.policies.first?.version == policy.version)
+        #expect(report.hosts.count == 1)
+        #expect(report.faults == Report.Faults())
     }
 }
