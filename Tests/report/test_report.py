@@ -449,8 +449,7 @@ class DOM(html.parser.HTMLParser):
         for key in ("src", "href", "xlink:href", "data"):
             if attrs.get(key) and not (tag == "a" and key == "href"):
                 self.links.append(attrs[key])
-        marks = {k: v for k, v in attrs.items() if k in ("data-rule", "data-figure", "data-decision", "data-host",
-                                                          "data-shape", "data-hook", "data-code", "data-date")}
+        marks = {k: v for k, v in attrs.items() if k.startswith("data-")}
         if tag in ("br", "img", "meta", "link", "input", "hr", "col"):
             return
         self.stack.append((tag, marks, []))
@@ -475,7 +474,7 @@ class DOM(html.parser.HTMLParser):
         decision total, not a day's or a host's cell of it."""
         want = {f"data-{k.replace('_', '-')}": v for k, v in marks.items()}
         return [text for attrs, text in self.marked if all(attrs.get(k) == v for k, v in want.items())
-                and set(attrs) == set(want)]
+                and set(attrs) - {"data-value"} == set(want)]
 
 
 def number(text):
@@ -786,10 +785,39 @@ def check_html(c, work, page, doc, decisions, spool_rules, card_rules):
             raise AssertionError("; ".join(problems) + f"\nmarked: {dom.marked[:40]}")
     c.run("html: the DOM's marked cells hold the decisions and every rule's figures (data-decision, data-rule + "
           "data-figure)", figures)
+
+    def more_figures():
+        problems = []
+
+        def same(got, want, what):
+            if not got or any(number(t) != want for t in got):
+                problems.append(f"{what}: {got}, want {want}")
+        for day in doc["days"]:
+            for decision in DECISIONS + ("total",):
+                same(dom.figure(date=day["date"], decision=decision), day["decisions"][decision],
+                     f"day {day['date']} {decision}")
+        for hook, by_decision in doc["cds"]["requests"].items():
+            for decision, n in by_decision.items():
+                same(dom.figure(hook=hook, decision=decision), n, f"requests {hook}/{decision}")
+        same(dom.figure(figure="auth_failures"), doc["cds"]["auth_failures"], "auth failures")
+        for shape, n in doc["invalid_errors"].items():
+            same(dom.figure(error=shape), n, f"invalid {shape}")
+        for rule, figures in doc["rules"].items():
+            for code, n in figures["override_reasons"].items():
+                got = dom.figure(rule=rule, reason=code)
+                if not got or any(t.split()[-1] != str(n) for t in got):
+                    problems.append(f"reason {rule}/{code}: {got}, want {n}")
+        digests = [attrs["data-digest"] for attrs, _ in dom.marked if "data-digest" in attrs]
+        if digests != [p["digest"] for p in doc["policies"]]:
+            problems.append(f"policy digests {digests}")
+        if problems:
+            raise AssertionError("; ".join(problems))
+    c.run("html: the DOM also holds the decisions per day, CDS calls by hook and decision, auth failures, invalid "
+          "orders by shape, override reason codes and the policy digest", more_figures)
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     if os.path.exists(SCREENSHOT):
         os.unlink(SCREENSHOT)
-    shot = subprocess.run(chromium + [f"--screenshot={SCREENSHOT}", "--window-size=1280,2400",
+    shot = subprocess.run(chromium + [f"--screenshot={SCREENSHOT}", "--window-size=1280,3200",
                                       "--hide-scrollbars", f"file://{path}"], capture_output=True, text=True,
                           timeout=120)
     good = os.path.exists(SCREENSHOT) and open(SCREENSHOT, "rb").read(8) == b"\x89PNG\r\n\x1a\n" and \
