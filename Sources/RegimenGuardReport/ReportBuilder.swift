@@ -194,8 +194,8 @@ public struct ReportBuilder: Sendable {
             switch kind {
             case .verdict:
                 let decision = record[Field.decision] ?? ""
-                decisions.count(decision)
-                days[date, default: Report.Decisions()].count(decision)
+                // A day only when it had a decision.
+                if decisions.count(decision) { days[date, default: Report.Decisions()].count(decision) }
             case .invalid:
                 decisions.invalid += 1
                 days[date, default: Report.Decisions()].invalid += 1
@@ -277,14 +277,17 @@ public struct ReportBuilder: Sendable {
 
 extension Report.Decisions {
     /// Counts one order of `decision` (`accept`, `review`, `reject`, `invalid`); another word is not a decision.
-    mutating func count(_ decision: String) {
+    /// - Returns: whether it was one.
+    @discardableResult
+    mutating func count(_ decision: String) -> Bool {
         switch decision {
         case "accept": accept += 1
         case "review": review += 1
         case "reject": reject += 1
         case "invalid": invalid += 1
-        default: break
+        default: return false
         }
+        return true
     }
 }
 

@@ -86,6 +86,26 @@ public struct JournalReader: Sendable {
         }
     }
 
+    /// Whether `directory` or a folder in it (a machine id's) holds a journal file (`*.journal`, `*.journal~`), as
+    /// `journalctl -D` reads them; false too when it cannot be read.
+    public static func hasJournalFiles(_ directory: String, depth: Int = 1) -> Bool {
+        guard let handle = opendir(directory) else { return false }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if name.hasSuffix(".journal") || name.hasSuffix(".journal~") { return true }
+            if depth > 0, entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN),
+                hasJournalFiles(directory + "/" + name, depth: depth - 1)
+            {
+                return true
+            }
+        }
+        return false
+    }
+
     /// The absolute path of a readable directory, or why not.
     static func checkedDirectory(_ directory: String) throws(Failure) -> String {
         guard let resolved = realpath(directory, nil) else {

@@ -98,6 +98,15 @@ struct ReportCommand: ParsableCommand {
             StandardError.write("regimen-guard: \(error.description)\n")
             throw error.kind == .noInput ? ExitCodes.noInput : ExitCodes.ioError
         }
+        for directory in directories where !JournalReader.hasJournalFiles(directory) {
+            StandardError.write("regimen-guard: note: no journal files in \(directory)\n")
+        }
+        if directories.isEmpty && !ReportCommand.mayReadSystemJournal() {
+            StandardError.write(
+                "regimen-guard: note: only your own journal was readable; members of the groups adm or "
+                    + "systemd-journal (or root) see the services' entries\n"
+            )
+        }
         let report = builder.finish()
         let text = report.rendered(
             as: format,
@@ -124,6 +133,20 @@ struct ReportCommand: ParsableCommand {
             return try TimeSpec.parse(text, now: now, utcOffset: utcOffset(ofWall:))
         } catch {
             throw ValidationError("\(option): \(error.description)")
+        }
+    }
+
+    /// Whether this process may read the system journal: root, or a member of `adm` or `systemd-journal` (as
+    /// journalctl's hint says).
+    static func mayReadSystemJournal() -> Bool {
+        if geteuid() == 0 { return true }
+        let count = getgroups(0, nil)
+        var groups = [gid_t](repeating: 0, count: Int(max(count, 0)))
+        let got = getgroups(count, &groups)
+        let mine = Set(groups.prefix(Int(max(got, 0)))).union([getegid()])
+        return ["adm", "systemd-journal"].contains { name in
+            guard let group = getgrnam(name) else { return false }
+            return mine.contains(group.pointee.gr_gid)
         }
     }
 

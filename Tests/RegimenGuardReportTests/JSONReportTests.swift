@@ -93,3 +93,47 @@ import Testing
         #expect((document["hosts"] as? [Any])?.isEmpty == true)
     }
 }
+
+@Suite struct OverrideRateRenderingTests {
+    /// One rule overridden on 2 of 3 answered cards, and one on 1 of 8.
+    static var report: Report {
+        var report = Report(window: .init())
+        report.rules["two-of-three"] = ReportSamples.rule(
+            findings: 0,
+            orders: 0,
+            overridden: 0,
+            cards: 3,
+            accepted: 1,
+            overriddenCards: 2
+        )
+        report.rules["one-of-eight"] = ReportSamples.rule(
+            findings: 0,
+            orders: 0,
+            overridden: 0,
+            cards: 9,
+            accepted: 7,
+            overriddenCards: 1
+        )
+        return report
+    }
+
+    @Test func everyFormatWritesTheSameRoundedRate() throws {
+        let context = ReportSamples.context
+        let json = Self.report.rendered(as: .json, context: context)
+        #expect(json.contains("\"override_rate\": 0.666667,"))
+        #expect(json.contains("\"override_rate\": 0.125,"))
+        let prometheus = Self.report.rendered(as: .prometheus, context: context)
+        #expect(prometheus.contains("regimen_guard_rule_override_ratio{rule=\"two-of-three\"} 0.666667\n"))
+        #expect(prometheus.contains("regimen_guard_rule_override_ratio{rule=\"one-of-eight\"} 0.125\n"))
+        let text = Self.report.rendered(as: .text, context: context)
+        #expect(text.contains(" 66.7%"))
+        #expect(text.contains(" 12.5%"))
+        let html = Self.report.rendered(as: .html, context: context)
+        #expect(html.contains("data-value=\"0.666667\">66.7%</td>"))
+        #expect(html.contains(">66.7% (2 of 3)</text>"))
+        // A window open on both sides is null in JSON, and said in words elsewhere.
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(document["window"] as? [String: NSNull] == ["since": NSNull(), "until": NSNull()])
+        #expect(text.contains("the start of the journal to its end"))
+    }
+}

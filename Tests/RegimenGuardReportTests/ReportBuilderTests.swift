@@ -145,7 +145,10 @@ import Testing
             Self.verdict(t, "reject", order: "RX-1"),
             Self.verdict(t + Self.day - 1, "review", order: "RX-2"),
             Self.invalid(t + 2 * Self.day + 5, order: nil, file: "bad.json", paths: ""),
+            // Not a decision: neither counted nor a day of its own.
+            Self.verdict(t + 5 * Self.day, "maybe", order: "RX-5"),
         ])
+        #expect(report.decisions.total == 4)
         #expect(report.days.map(\.date) == ["2026-12-01", "2026-12-03"])
         #expect(report.days.first?.decisions == Report.Decisions(review: 1, reject: 1))
         #expect(report.days.last?.decisions == Report.Decisions(accept: 1, invalid: 1))
