@@ -9,6 +9,8 @@ log=/out/inside.log
 spool=/var/spool/regimen-guard
 unit=regimen-guard.service
 deb=/root/e2e/regimen-guard.deb
+textfile_dir=/var/lib/prometheus/node-exporter
+prom=$textfile_dir/regimen-guard.prom
 upgrade_deb=/root/e2e/regimen-guard-upgrade.deb
 
 check() {  # check "description" command...: one result line
@@ -51,6 +53,12 @@ journal_has() {  # journal_has MATCH... : the service's journal has an entry mat
 check "the package installs (dpkg -i)" dpkg -i "$deb"
 check "systemd-analyze verify prints nothing for the installed unit" \
   bash -c 'out=$(systemd-analyze verify regimen-guard.service 2>&1); echo "$out"; [ -z "$out" ]'
+check "systemd-analyze verify prints nothing for the report service and timer" \
+  bash -c 'out=$(systemd-analyze verify regimen-guard-report.service regimen-guard-report.timer 2>&1); echo "$out"; [ -z "$out" ]'
+check "systemd-analyze security: the report service's exposure is at most 0.5" bash -c '
+  out=$(systemd-analyze security regimen-guard-report.service 2>&1); echo "$out" | tail -n 3
+  score=$(echo "$out" | sed -n "s/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p")
+  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 0.5 else 1)" "$score"'
 check "the user, the submit group and the membership exist" \
   bash -c 'id regimen-guard && getent group regimen-guard-submit | grep -q regimen-guard'
 check "the spool folders have their owners and modes" bash -c "
@@ -69,6 +77,10 @@ check "regimen-guard policy check and policy test pass on the installed policies
   bash -c 'regimen-guard policy check && regimen-guard policy test | tail -n 1 | grep -E "^[1-9][0-9]* passed, 0 failed"'
 check "a first install leaves the service disabled and stopped" \
   bash -c '[ "$(systemctl is-enabled regimen-guard)" = disabled ] && ! systemctl is-active regimen-guard'
+
+check "the install enabled and started the report timer; the textfile folder exists (root:root 0755)" bash -c "
+  [ \"\$(systemctl is-enabled regimen-guard-report.timer)\" = enabled ] && systemctl is-active regimen-guard-report.timer &&
+  [ \"\$(stat -c %a:%U:%G $textfile_dir)\" = 755:root:root ]"
 
 # --- Start, hardening ---------------------------------------------------------------------------------------
 check "systemctl enable --now starts the service under every hardening directive" systemctl enable --now regimen-guard
@@ -150,6 +162,41 @@ check "the flood order has at most one journal entry per rule, with a count, and
 check "journald suppressed nothing of the service" bash -c "
   journalctl --sync; ! journalctl --no-pager -b -o cat -u systemd-journald | grep -i 'suppressed'"
 check "the patient identifier is nowhere in the journal" bash -c "journalctl --sync; ! journalctl -o json --no-pager | grep -q MRN-E2E-SECRET"
+
+# --- The report timer: the Prometheus textfile ---------------------------------------------------------------
+# The orders judged so far: RX-E2E-1, RX-E2E-FLOOD and RX-E2E-AFTER reject, RX-E2E-BAD invalid. The timer ran the
+# report a few seconds after the install (OnActiveSec=), and then runs it a minute after each run (OnUnitActiveSec=):
+# wait (bounded) for a run after a first one, and check that run's file counts them all.
+cat > /root/e2e/prom-counts <<'SH'
+#!/bin/sh
+# prom-counts FILE: the order counts by decision in a .prom file, as "accept review reject invalid"
+for d in accept review reject invalid; do
+  v=$(sed -n "s/^regimen_guard_orders_total{decision=\"$d\"} \([0-9.e+]*\)$/\1/p" "$1")
+  printf '%s ' "${v:-missing}"
+done
+SH
+chmod 0755 /root/e2e/prom-counts
+fired_since() {  # fired_since LAST_TRIGGER: the report timer triggered since (LastTriggerUSec changed), that run ended
+  [ "$(systemctl show -p LastTriggerUSec --value regimen-guard-report.timer)" != "$1" ] &&
+    [ "$(systemctl show -p ActiveState --value regimen-guard-report.service)" != activating ]
+}
+# The first run (OnActiveSec=5s after the install's start) may still be due: wait for it, then for the one after.
+waitfor 30 bash -c '[ -n "$(systemctl show -p LastTriggerUSec --value regimen-guard-report.timer)" ]'
+last_trigger=$(systemctl show -p LastTriggerUSec --value regimen-guard-report.timer)
+echo "report timer: last trigger '$last_trigger', next '$(systemctl show -p NextElapseUSecMonotonic --value regimen-guard-report.timer)'" >> "$log"
+check "the timer fires again within a minute of its last run, and that run's .prom file counts the orders judged (3 reject, 1 invalid)" bash -c "
+  $(declare -f waitfor fired_since)
+  waitfor 75 fired_since '$last_trigger'; fired=\$?; counts=\$(/root/e2e/prom-counts $prom)
+  echo \"fired: \$fired; last trigger now \$(systemctl show -p LastTriggerUSec --value regimen-guard-report.timer); counts: \$counts\"
+  [ \$fired = 0 ] && [ \"\$counts\" = '0 0 3 1 ' ]"
+check "the .prom file is 0644 root, and no temporary file is left in the folder" bash -c "
+  ls -la $textfile_dir; [ \"\$(stat -c %a:%U $prom)\" = 644:root ] && [ \"\$(ls -A $textfile_dir)\" = regimen-guard.prom ]"
+check "promtool check metrics passes on the .prom file" bash -c "promtool check metrics < $prom"
+check "the report service's runs succeed, under its hardening, with nothing failed in its journal" bash -c "
+  journalctl --sync; out=\$(journalctl --no-pager -b -o cat -u regimen-guard-report.service | grep -i -E 'fail|denied|error' |
+    grep -v 'Failed to configure loopback network device, ignoring'); echo \"\$out\"
+  [ \"\$(systemctl show -p Result --value regimen-guard-report.service)\" = success ] && [ -z \"\$out\" ]"
+check "the .prom file holds no patient identifier" bash -c "! grep -q MRN-E2E-SECRET $prom"
 
 # --- Reload -------------------------------------------------------------------------------------------------
 digest=$(grep -o '"digest" *: *"[^"]*"' "$(verdict RX-E2E-1)" | grep -o 'sha256:[0-9a-f]*')
@@ -259,6 +306,11 @@ check "dpkg --purge removes the package's files and links, and keeps the clinica
   ! test -e /etc/systemd/system/multi-user.target.wants/regimen-guard.service &&
   ! test -e /usr/lib/systemd/system/regimen-guard.service && test -f $spool/archive/RX-E2E-1.json &&
   test -f $(verdict RX-E2E-1) && ! dpkg -s regimen-guard"
+check "the purge also removed the report timer's enablement and its .prom file" bash -c "
+  ! test -e /etc/systemd/system/timers.target.wants/regimen-guard-report.timer && ! test -e $prom &&
+  ! systemctl is-active regimen-guard-report.timer"
 systemctl show regimen-guard -p NRestarts -p Result >> "$log" 2>&1
+echo "### report service journal" >> "$log"
+journalctl --no-pager -b -u regimen-guard-report.service -u regimen-guard-report.timer >> "$log" 2>&1
 echo "### service journal" >> "$log"
 journalctl --no-pager -b -u "$unit" >> "$log" 2>&1
