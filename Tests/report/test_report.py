@@ -26,6 +26,8 @@ import threading
 import time
 import uuid
 
+import cdslib  # Tests/cds (PYTHONPATH): the binary, keys, tokens and FHIR requests the CDS tests use too
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICIES = os.path.join(REPO, "Policies")
 WITH_JOURNALD = os.path.join(REPO, "Tests", "Support", "with-journald.sh")
@@ -40,14 +42,6 @@ OVERRIDE_TEXT = "RPT-SYNTHETIC-OVERRIDE-NOTE trial arm per protocol"
 COMMENT_TEXT = "RPT-SYNTHETIC-COMMENT clinician note"
 # PATIENT-SECRET-42: the CDS requests' synthetic patient (Tests/cds/cdslib.py).
 SECRETS = (PATIENT, OVERRIDE_TEXT, COMMENT_TEXT, "RPT-SYNTHETIC", "PATIENT-SECRET-42")
-
-
-def binary():
-    path = os.environ.get("REGIMEN_GUARD_BIN")
-    if path:
-        return path
-    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True, check=True)
-    return os.path.join(out.stdout.strip(), "regimen-guard")
 
 
 def wait_until(predicate, timeout, what):
@@ -128,7 +122,7 @@ def run_watch(work, orders):
     spool = os.path.join(work, "spool")
     os.makedirs(os.path.join(spool, "incoming"))
     log = open(os.path.join(work, "watch.log"), "w")
-    watch = subprocess.Popen([binary(), "watch", "--spool", spool, "--policies", POLICIES, "--settle-time", "0",
+    watch = subprocess.Popen([cdslib.binary(), "watch", "--spool", spool, "--policies", POLICIES, "--settle-time", "0",
                               "--log-target", "journal"], stdout=log, stderr=subprocess.STDOUT)
     try:
         # Dropped while the service starts or after: either way they are judged (backlog, then inotify).
@@ -161,7 +155,6 @@ def run_watch(work, orders):
 def run_serve(work):
     """The real `regimen-guard serve` with a JWKS: order-sign calls producing cards, feedback on them, one unsigned
     call. Returns what was sent and answered."""
-    import cdslib
     import requests
     keys = cdslib.Keys()
     server = cdslib.Server(os.path.join(work, "cds"), keys)
@@ -277,7 +270,7 @@ class Checks:
 
 
 def report(*args, env=None, check=True):
-    out = subprocess.run([binary(), "report", *args], capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run([cdslib.binary(), "report", *args], capture_output=True, text=True, env=env, timeout=120)
     if check and out.returncode != 0:
         raise AssertionError(f"regimen-guard report {' '.join(args)} exited {out.returncode}: {out.stderr[:2000]}")
     return out
@@ -877,7 +870,7 @@ def check_output(c, work, journal, env):
     try:
         # Written with umask 077: the file is still 0644 (node_exporter runs as another user).
         for _ in range(8):
-            subprocess.run(["sh", "-c", 'umask 077 && exec "$0" "$@"', binary(), "report", "--directory", journal,
+            subprocess.run(["sh", "-c", 'umask 077 && exec "$0" "$@"', cdslib.binary(), "report", "--directory", journal,
                             "--format", "prometheus", "--output", target], env=env, check=True, capture_output=True,
                            timeout=120)
     finally:

@@ -158,12 +158,12 @@ enum PrometheusReport {
     static func render(_ families: [Family]) -> String {
         var out = ""
         for family in families where !family.samples.isEmpty {
-            out += "# HELP \(family.name) \(escapeHelp(family.help))\n"
+            out += "# HELP \(family.name) \(escape(family.help, quote: false))\n"
             out += "# TYPE \(family.name) \(family.type)\n"
             for sample in family.samples {
                 out += family.name
                 if !sample.labels.isEmpty {
-                    out += "{" + sample.labels.map { "\($0.0)=\"\(escapeLabel($0.1))\"" }.joined(separator: ",") + "}"
+                    out += "{" + sample.labels.map { "\($0.0)=\"\(escape($0.1, quote: true))\"" }.joined(separator: ",") + "}"
                 }
                 out += " \(sample.value)\n"
             }
@@ -171,26 +171,14 @@ enum PrometheusReport {
         return out
     }
 
-    /// A label value escaped: backslash, double quote and line feed.
-    static func escapeLabel(_ value: String) -> String {
-        var out = ""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
-
-    /// HELP text escaped: backslash and line feed.
-    static func escapeHelp(_ text: String) -> String {
+    /// Text escaped as the exposition format asks: backslash and line feed always, the double quote in a label
+    /// value (`quote: true`), not in HELP text.
+    static func escape(_ text: String, quote: Bool) -> String {
         var out = ""
         for character in text.unicodeScalars {
             switch character {
             case "\\": out += "\\\\"
+            case "\"" where quote: out += "\\\""
             case "\n": out += "\\n"
             default: out.unicodeScalars.append(character)
             }
