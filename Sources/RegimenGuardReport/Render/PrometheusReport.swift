@@ -163,7 +163,9 @@ enum PrometheusReport {
             for sample in family.samples {
                 out += family.name
                 if !sample.labels.isEmpty {
-                    out += "{" + sample.labels.map { "\($0.0)=\"\(escape($0.1, quote: true))\"" }.joined(separator: ",") + "}"
+                    out +=
+                        "{" + sample.labels.map { "\($0.0)=\"\(escape($0.1, quote: true))\"" }.joined(separator: ",")
+                        + "}"
                 }
                 out += " \(sample.value)\n"
             }
