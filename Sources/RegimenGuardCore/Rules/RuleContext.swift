@@ -1,7 +1,16 @@
 /// A medication item with the agent its name or code resolved to.
-struct ResolvedItem: Sendable {
-    var item: MedicationItem
-    var agent: Agent
+///
+/// A class: rules filter, pair and regroup the order's items many times over, and a copy of the struct pair
+/// retained and released every string and array of both (a quarter of a typical order's instructions went to
+/// copying these and the reference counting around them). Immutable, so sharing it is safe.
+final class ResolvedItem: Sendable {
+    let item: MedicationItem
+    let agent: Agent
+
+    init(item: MedicationItem, agent: Agent) {
+        self.item = item
+        self.agent = agent
+    }
 
     var window: DayWindow { item.window }
     var name: String { item.displayName }

@@ -42,71 +42,99 @@ public struct FHIRBundleFormat: OrderFormat {
     /// values without building them. Anything that is not a well-formed top-level object answers false (the native
     /// JSON format then reports the syntax error).
     static func hasTopLevelResourceType(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
-        func skipSpace() {
-            while i < end, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        // Every order passes through here before it is read, so the scan runs over raw memory: a plain byte loop.
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = TopLevelScanner(bytes: buffer)
+            return scanner.hasMember("resourceType")
         }
-        /// Skips a string starting at its opening quote; returns its raw bytes' range (escapes left as written).
-        func skipString() -> Range<Int>? {
-            guard i < end, bytes[i] == UInt8(ascii: "\"") else { return nil }
-            i += 1
-            let start = i
-            while i < end {
-                switch bytes[i] {
-                case UInt8(ascii: "\\"): i += 2
-                case UInt8(ascii: "\""):
-                    defer { i += 1 }
-                    return start..<i
-                default: i += 1
-                }
-            }
-            return nil
-        }
-        /// Skips one value, nested ones by counting brackets outside strings.
-        func skipValue() -> Bool {
-            guard i < end else { return false }
+    }
+}
+
+/// A scan of a JSON document's top-level object that skips nested values by counting brackets outside strings.
+private struct TopLevelScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func skipSpace() {
+        while i < bytes.count {
             switch bytes[i] {
-            case UInt8(ascii: "\""): return skipString() != nil
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                while i < end {
-                    switch bytes[i] {
-                    case UInt8(ascii: "\""): if skipString() == nil { return false } else { continue }
-                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        depth -= 1
-                        if depth == 0 {
-                            i += 1
-                            return true
-                        }
-                    default: break
-                    }
-                    i += 1
-                }
-                return false
-            default:
-                while i < end, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"),
-                    bytes[i] != UInt8(ascii: "]")
-                { i += 1 }
-                return true
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return
             }
         }
-        let key = Array("resourceType".utf8)
-        skipSpace()
-        guard i < end, bytes[i] == UInt8(ascii: "{") else { return false }
+    }
+
+    /// Skips a string starting at its opening quote; returns its raw bytes' range (escapes left as written).
+    mutating func skipString() -> Range<Int>? {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         i += 1
+        let start = i
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\\"): i += 2
+            case UInt8(ascii: "\""):
+                i += 1
+                return start..<(i - 1)
+            default: i += 1
+            }
+        }
+        return nil
+    }
+
+    /// Skips one value, nested ones by counting brackets outside strings.
+    mutating func skipValue() -> Bool {
+        guard i < bytes.count else { return false }
+        switch bytes[i] {
+        case UInt8(ascii: "\""): return skipString() != nil
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""):
+                    if skipString() == nil { return false }
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 {
+                        i += 1
+                        return true
+                    }
+                default: break
+                }
+                i += 1
+            }
+            return false
+        default:
+            while i < bytes.count, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "}"),
+                bytes[i] != UInt8(ascii: "]")
+            { i += 1 }
+            return true
+        }
+    }
+
+    /// Whether the top-level object has a member named `key` (written without escapes). Anything that is not a
+    /// well-formed top-level object up to that member answers false.
+    mutating func hasMember(_ key: StaticString) -> Bool {
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        let wanted = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
         while true {
             skipSpace()
             guard let name = skipString() else { return false }
-            if bytes[name].elementsEqual(key) { return true }
+            if name.count == wanted.count, bytes[name].elementsEqual(wanted) { return true }
             skipSpace()
-            guard i < end, bytes[i] == UInt8(ascii: ":") else { return false }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
             i += 1
             skipSpace()
             guard skipValue() else { return false }
             skipSpace()
-            guard i < end, bytes[i] == UInt8(ascii: ",") else { return false }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ",") else { return false }
             i += 1
         }
     }
