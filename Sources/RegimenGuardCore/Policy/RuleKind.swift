@@ -86,6 +86,17 @@ struct RuleParameters {
 
     mutating func string(_ key: String) -> String? { reader.string(fields, key, path) }
 
+    /// A required observation type the vocabulary knows (`lvef`); an unknown one is an error listing the known.
+    mutating func observationType(_ key: String) -> String? {
+        let observation = string(key)
+        if observation == nil { require(key) }
+        if let observation, vocabulary.observationType(id: observation) == nil {
+            let known = vocabulary.observationTypes.map(\.id).joined(separator: ", ")
+            fail(key, "unknown observation type '\(observation)'; the vocabulary's types are \(known)")
+        }
+        return observation
+    }
+
     mutating func strings(_ key: String) -> [String]? { reader.strings(fields, key, path) }
 
     mutating func integer(_ key: String, range: ClosedRange<Int>) -> Int? {

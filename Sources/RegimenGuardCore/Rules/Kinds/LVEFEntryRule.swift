@@ -24,11 +24,7 @@ struct LVEFEntryRule: RuleKind {
     static func read(_ p: inout RuleParameters) -> LVEFEntryRule? {
         let trigger = p.selectors("trigger", required: true)
         let prior = p.selectors("prior", required: true)
-        let observation = p.string("observation")
-        if observation == nil { p.require("observation") }
-        if let observation, p.vocabulary.observationType(id: observation) == nil {
-            p.fail("observation", "unknown observation type '\(observation)'")
-        }
+        let observation = p.observationType("observation")
         var entry: [DiseaseSetting: Threshold] = [:]
         let at = "\(p.path).entry"
         if let f = p.reader.mapping(p.fields["entry"], at, allowed: Set(DiseaseSetting.allCases.map(\.rawValue))) {

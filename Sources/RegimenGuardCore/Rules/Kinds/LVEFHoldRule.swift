@@ -60,11 +60,7 @@ struct LVEFHoldRule: RuleKind {
 
     static func read(_ p: inout RuleParameters) -> LVEFHoldRule? {
         let trigger = p.selectors("trigger", required: true)
-        let observation = p.string("observation")
-        if observation == nil { p.require("observation") }
-        if let observation, p.vocabulary.observationType(id: observation) == nil {
-            p.fail("observation", "unknown observation type '\(observation)'")
-        }
+        let observation = p.observationType("observation")
         let lowerLimit = p.number("lower_limit_of_normal", range: 1...100)
         p.require("lower_limit_of_normal")
         var rows: [Row] = []

@@ -14,12 +14,7 @@ struct MissingObservationRule: RuleKind {
 
     static func read(_ p: inout RuleParameters) -> MissingObservationRule? {
         let trigger = p.selectors("trigger", required: true)
-        let observation = p.string("observation")
-        if observation == nil { p.require("observation") }
-        if let observation, p.vocabulary.observationType(id: observation) == nil {
-            let known = p.vocabulary.observationTypes.map(\.id).joined(separator: ", ")
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(known)")
-        }
+        let observation = p.observationType("observation")
         let days = p.integer("baseline_days", range: 0...3650)
         p.require("baseline_days")
         let messages = p.messages([

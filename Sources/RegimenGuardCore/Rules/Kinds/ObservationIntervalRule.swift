@@ -14,12 +14,7 @@ struct ObservationIntervalRule: RuleKind {
 
     static func read(_ p: inout RuleParameters) -> ObservationIntervalRule? {
         let trigger = p.selectors("trigger", required: true)
-        let observation = p.string("observation")
-        if observation == nil { p.require("observation") }
-        if let observation, p.vocabulary.observationType(id: observation) == nil {
-            let known = p.vocabulary.observationTypes.map(\.id).joined(separator: ", ")
-            p.fail("observation", "unknown observation type '\(observation)'; the vocabulary's types are \(known)")
-        }
+        let observation = p.observationType("observation")
         let interval = p.duration("interval")
         if !p.has("interval") { p.require("interval") }
         let messages = p.messages([
