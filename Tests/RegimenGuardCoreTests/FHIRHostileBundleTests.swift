@@ -122,8 +122,9 @@ import Testing
         #expect(paths.contains("Bundle.entry[8].resource.suspectEntity[0].instance.reference"))
     }
 
-    @Test func aContainedInsideAContainedIsNotRead() {
-        let verdict = FHIRBuilder()
+    /// A draft whose contained Medication m1 (trastuzumab) itself contains m2 (epirubicin), referencing `id`.
+    static func nestedContained(referencing id: String) -> Verdict {
+        FHIRBuilder()
             .resource([
                 "resourceType": "MedicationRequest", "id": "mr-1", "status": "draft",
                 "subject": ["reference": "Patient/p1"],
@@ -133,29 +134,20 @@ import Testing
                         "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]],
                     ]
                 ],
-                "medicationReference": ["reference": "#m1"],
+                "medicationReference": ["reference": "#\(id)"],
                 "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
             ])
             .judge()
+    }
+
+    @Test func aContainedInsideAContainedIsNotRead() {
+        let verdict = Self.nestedContained(referencing: "m1")
         #expect(verdict.decision == .accept)
         #expect(verdict.ignored.map(\.path).contains("Bundle.entry[5].resource.contained[0].contained"))
     }
 
     @Test func aReferenceToANestedContainedIsNotFollowed() {
-        let verdict = FHIRBuilder()
-            .resource([
-                "resourceType": "MedicationRequest", "id": "mr-1", "status": "draft",
-                "subject": ["reference": "Patient/p1"],
-                "contained": [
-                    [
-                        "resourceType": "Medication", "id": "m1", "code": ["text": "trastuzumab"],
-                        "contained": [["resourceType": "Medication", "id": "m2", "code": ["text": "epirubicin"]]],
-                    ]
-                ],
-                "medicationReference": ["reference": "#m2"],
-                "dosageInstruction": [["timing": ["repeat": ["boundsPeriod": ["start": "2026-12-01"]]]]],
-            ])
-            .judge()
+        let verdict = Self.nestedContained(referencing: "m2")
         #expect(verdict.errors.map(\.path) == ["Bundle.entry[5].resource.medicationReference.reference"])
     }
 

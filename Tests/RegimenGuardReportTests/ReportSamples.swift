@@ -10,22 +10,10 @@ enum ReportSamples {
     static let context = RenderContext(generatedAt: generatedAt, formatTime: utc)
 
     @Sendable static func utc(_ microseconds: UInt64) -> String {
-        let seconds = Int(microseconds / 1_000_000)
-        let days = seconds / 86_400, rest = seconds % 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let seconds = TimeSpec.iso8601(microseconds, offset: 0)  // ends in "Z"
         let fraction = microseconds % 1_000_000
-        let micro = fraction == 0 ? "" : "." + String(String(fraction + 1_000_000).dropFirst())
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))\(micro)Z"
+        guard fraction != 0 else { return seconds }
+        return seconds.dropLast() + "." + String(String(fraction + 1_000_000).dropFirst()) + "Z"
     }
 
     static let hostileHost = "ward<x>\"&'\nb"
